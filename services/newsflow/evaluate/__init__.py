@@ -1,0 +1,1 @@
+"""Offline evaluation against ../shared/eval (make eval)."""

@@ -1,0 +1,1 @@
+"""PLOVER event coding from article text; runs in worker processes."""

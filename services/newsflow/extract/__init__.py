@@ -1,0 +1,1 @@
+"""Main-text extraction and cleaning; runs in worker processes."""

@@ -1,0 +1,1 @@
+"""HTTP and file:// fetching with politeness, limits and safety."""

@@ -1,0 +1,255 @@
+"""Typed messages between stages and on Kafka.
+
+Flow: SourceItem → FetchedPage → Article (+ EventRecord) → Kafka, or DeadLetter
+at any step. Published messages carry `schema_version`; their JSON Schema is
+exported to `schemas/` by `newsflow schemas` and checked by a test.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from newsflow.errors import Reason
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- internal messages (not published) ---------------------------------------------------
+
+
+class SourceItem(Message):
+    """A link discovered in a feed, sitemap or page, with what the source said about it."""
+
+    source_id: str
+    url: str
+    guid: str | None = None
+    title: str | None = None
+    published_at: AwareDatetime | None = None
+    content: str | None = Field(None, description="Full text or HTML carried by the feed entry.")
+    language: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+class FetchedPage(Message):
+    """A fetched document, decoded to text, ready for extraction."""
+
+    item: SourceItem
+    url: str = Field(description="Final URL after redirects.")
+    status: int
+    content_type: str
+    body: str
+    fetched_at: AwareDatetime
+    attempts: int = 1
+
+
+# --- published messages --------------------------------------------------------------------
+
+
+class SourceRef(Message):
+    id: str = Field(description="Source id from the configuration.")
+    url: str = Field(description="URL of the feed, sitemap or page the article came from.")
+    domain: str = Field(description="Host of the article URL, lower-case, without 'www.'.")
+
+
+class RemovedCounts(Message):
+    """How many blocks each cleaner removed, by kind, for auditing."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+
+class Extraction(Message):
+    tool: str = Field(description="Extractor that produced the text, e.g. 'trafilatura'.")
+    version: str = Field(description="Version of that extractor.")
+    duration_ms: float = Field(description="Wall time of extraction and cleaning in the worker.")
+    path: str = Field(
+        "primary",
+        description="Which pass produced the text: primary, fallback, feed (entry content) or text.",
+    )
+    removed: dict[str, int] = Field(
+        default_factory=dict,
+        description="Blocks removed by the cleaners, counted by kind (cookie_banner, footer, ...).",
+    )
+
+
+class Article(Message):
+    """An extracted, cleaned news article. Topic newsflow.articles.v1, key article_id."""
+
+    schema_version: Literal[1] = 1
+    article_id: str = Field(description="Stable id: hex SHA-256 prefix of the canonical URL.")
+    url: str = Field(description="URL the article was fetched from, after redirects.")
+    canonical_url: str = Field(description="Normalized canonical URL (rel=canonical applied).")
+    alternate_urls: list[str] = Field(
+        default_factory=list, description="Other URLs known to carry the same article."
+    )
+    source: SourceRef
+    title: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    published_at: AwareDatetime | None = Field(
+        None, description="From the feed entry first, then the page metadata."
+    )
+    fetched_at: AwareDatetime
+    language: str | None = Field(None, description="ISO 639-1 code.")
+    tags: list[str] = Field(default_factory=list, description="Tags of the source.")
+    text: str = Field(description="Cleaned main text; paragraphs separated by newlines.")
+    word_count: int
+    fingerprint: str = Field(description="64-bit SimHash of the cleaned text, 16 hex digits.")
+    extraction: Extraction
+
+
+class Coder(Message):
+    name: str
+    version: str
+
+
+class EventType(StrEnum):
+    """The 16 PLOVER 2.0 event types."""
+
+    AGREE = "AGREE"
+    CONSULT = "CONSULT"
+    SUPPORT = "SUPPORT"
+    CONCEDE = "CONCEDE"
+    COOPERATE = "COOPERATE"
+    AID = "AID"
+    RETREAT = "RETREAT"
+    REQUEST = "REQUEST"
+    ACCUSE = "ACCUSE"
+    REJECT = "REJECT"
+    THREATEN = "THREATEN"
+    SANCTION = "SANCTION"
+    PROTEST = "PROTEST"
+    MOBILIZE = "MOBILIZE"
+    COERCE = "COERCE"
+    ASSAULT = "ASSAULT"
+
+
+Sector = Literal["GOV", "MIL", "REB", "CVL", "POL", "MED", "JUD", "BUS", "IGO", "NGO"]
+Modality = Literal["asserted", "negated", "hypothetical", "future", "historical"]
+CountKind = Literal[
+    "killed", "injured", "arrested", "abducted", "missing", "displaced",
+    "intercepted", "launched", "other",
+]
+Qualifier = Literal["exact", "at_least", "at_most", "approx"]
+
+
+class Span(Message):
+    start: int = Field(ge=0, description="Character offset into article.text, inclusive.")
+    end: int = Field(ge=0, description="Character offset into article.text, exclusive.")
+
+
+class Acled(Message):
+    event_type: str = Field(description="ACLED event type, codebook spelling.")
+    sub_event_type: str = Field(description="ACLED sub-event type, codebook spelling.")
+
+
+class Actor(Message):
+    text: str = Field(description="The words in the sentence that name the actor.")
+    name: str = Field(description="Normalized name.")
+    country: str | None = Field(None, description="ISO 3166-1 alpha-3.")
+    sector: Sector | None = None
+
+
+class Location(Message):
+    text: str = Field(description="The words in the sentence that name the place.")
+    name: str
+    country: str | None = Field(None, description="ISO 3166-1 alpha-3.")
+    admin1: str | None = Field(None, description="ISO 3166-2 subdivision code.")
+    geonameid: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    precision: Literal["city", "admin1", "country"]
+
+
+class Count(Message):
+    kind: CountKind
+    value: int = Field(ge=0)
+    qualifier: Qualifier
+    object: str | None = Field(None, description="What was counted when not people, e.g. 'drones'.")
+    text: str = Field(description="The words the number was read from.")
+    span: Span
+
+
+class Evidence(Message):
+    sentence: str
+    span: Span = Field(description="Offsets of the sentence in article.text.")
+
+
+class EventRecord(Message):
+    """One coded event. Topic newsflow.events.v1, key event_id."""
+
+    schema_version: Literal[1] = 1
+    event_id: str = Field(description="Stable: same article text and coder version give the same id.")
+    article_id: str
+    coder: Coder
+    event_type: EventType
+    mode: str | None = Field(None, description="PLOVER mode of the event type, or null.")
+    contexts: list[str] = Field(default_factory=list, description="PLOVER contexts.")
+    quad_class: int = Field(ge=1, le=4, description="1 verbal coop, 2 material coop, 3 verbal conflict, 4 material conflict.")
+    acled: Acled | None = None
+    actors: list[Actor] = Field(default_factory=list)
+    recipients: list[Actor] = Field(default_factory=list)
+    location: Location | None = None
+    date: str | None = Field(None, description="ISO 8601 date, full or partial ('2024-08').")
+    date_precision: Literal["day", "month", "year"] | None = None
+    date_source: Literal["text", "published"] | None = None
+    modality: Modality = "asserted"
+    counts: list[Count] = Field(default_factory=list)
+    evidence: Evidence
+    confidence: float = Field(ge=0, le=1)
+
+
+class Stage(StrEnum):
+    SOURCE = "source"
+    FETCH = "fetch"
+    EXTRACT = "extract"
+    CODE = "code"
+    PUBLISH = "publish"
+
+
+class DeadLetter(Message):
+    """A link or document that could not be turned into an article. Topic newsflow.dlq.v1."""
+
+    schema_version: Literal[1] = 1
+    dead_letter_id: str = Field(description="Stable per (url, stage, reason, attempts).")
+    url: str
+    source_id: str | None = None
+    stage: Stage
+    reason: Reason
+    detail: str = Field(description="Human-readable error message.")
+    retriable: bool
+    attempts: int = Field(ge=1)
+    failed_at: AwareDatetime
+    article_id: str | None = None
+
+
+class RawPage(Message):
+    """A fetched page kept for replay. Topic newsflow.raw.v1, key article_id; value compressed by the producer."""
+
+    schema_version: Literal[1] = 1
+    article_id: str
+    url: str
+    source_id: str
+    content_type: str
+    fetched_at: AwareDatetime
+    published_hint: AwareDatetime | None = Field(None, description="Publication time the source gave.")
+    body: str
+
+
+PUBLISHED: dict[str, type[Message]] = {
+    "article": Article,
+    "event": EventRecord,
+    "dead-letter": DeadLetter,
+    "raw-page": RawPage,
+}
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now; the one clock used outside pure decision functions."""
+    from datetime import UTC
+
+    return datetime.now(UTC)

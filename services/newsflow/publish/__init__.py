@@ -1,0 +1,1 @@
+"""Kafka publishing (aiokafka) and the embedded broker."""

@@ -1,0 +1,1 @@
+"""Discovery: feeds, sitemaps and pages turned into SourceItems, plus polling decisions."""

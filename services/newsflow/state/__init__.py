@@ -1,0 +1,1 @@
+"""Durable state: feed state, the link frontier and fingerprints (SQLite or PostgreSQL)."""
