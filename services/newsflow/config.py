@@ -148,6 +148,10 @@ class FetchSettings(Section):
         True, description="SSRF guard: refuse loopback, private, link-local and metadata addresses."
     )
     file_root: Path | None = Field(None, description="Directory file:// URLs must lie under.")
+    ssrf_allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host names exempt from the SSRF guard, e.g. an internal feed mirror.",
+    )
 
 
 class PollSettings(Section):
@@ -280,13 +284,32 @@ def load_settings(config_path: Path | None = None, **overrides: Any) -> Settings
             loaded = {}
         if not isinstance(loaded, dict):
             raise ConfigError(f"{config_path}: top level must be a mapping")
-        data = loaded
+        data = _resolve_relative(loaded, Path(config_path).resolve().parent)
     data = _deep_merge(data, overrides)
     try:
         return Settings(**data)
     except ValidationError as exc:
         where = f"{config_path}: " if config_path else ""
         raise ConfigError(f"{where}invalid configuration\n{format_validation_error(exc)}") from exc
+
+
+def _resolve_relative(data: dict[str, Any], base: Path) -> dict[str, Any]:
+    """Paths in a config file are relative to the file: `file:sample/feed.xml`, fetch.file_root."""
+    data = dict(data)
+    sources = data.get("sources")
+    if isinstance(sources, list):
+        data["sources"] = [
+            {**s, "url": (base / s["url"][5:]).resolve().as_uri()}
+            if isinstance(s, dict) and isinstance(s.get("url"), str)
+            and s["url"].startswith("file:") and not s["url"].startswith("file:/")
+            else s
+            for s in sources
+        ]
+    fetch = data.get("fetch")
+    if isinstance(fetch, dict) and isinstance(fetch.get("file_root"), str):
+        root = Path(fetch["file_root"])
+        data["fetch"] = {**fetch, "file_root": str(root if root.is_absolute() else (base / root).resolve())}
+    return data
 
 
 def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

@@ -65,6 +65,10 @@ class NewsflowError(Exception):
         self.retriable = self.default_retriable if retriable is None else retriable
         self.url = url
 
+    def __reduce__(self):
+        # Errors cross process boundaries (worker pool); keep reason and flags when pickled.
+        return (_rebuild, (type(self), super().__str__(), self.reason, self.retriable, self.url))
+
     def __str__(self) -> str:
         base = super().__str__()
         return f"{base} ({self.url})" if self.url else base
@@ -94,3 +98,7 @@ class PublishError(NewsflowError):
 class StateError(NewsflowError):
     default_reason = Reason.INTERNAL
     default_retriable = True
+
+
+def _rebuild(cls, message, reason, retriable, url):
+    return cls(message, reason=reason, retriable=retriable, url=url)

@@ -1,1 +1,17 @@
 """Durable state: feed state, the link frontier and fingerprints (SQLite or PostgreSQL)."""
+
+from newsflow.state.base import FailedLink, FeedState, Link, StateStore
+
+
+def open_store(settings) -> StateStore:
+    """The configured backend: PostgreSQL when a DSN is set, else SQLite under state_dir."""
+    if settings.state_dsn is not None:
+        from newsflow.state.postgres import PostgresStore
+
+        return PostgresStore(settings.state_dsn.get_secret_value())
+    from newsflow.state.sqlite import SqliteStore
+
+    return SqliteStore(settings.state_dir / "newsflow.db")
+
+
+__all__ = ["FailedLink", "FeedState", "Link", "StateStore", "open_store"]

@@ -1,0 +1,1 @@
+"""Benchmarks and the synthetic news corpus they (and the tests) serve over local HTTP."""

@@ -1,0 +1,64 @@
+"""`newsflow dlq list|retry`: inspect dead letters and put them back into the frontier."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import click
+
+from newsflow.cli import with_settings
+from newsflow.config import Settings
+from newsflow.state import open_store
+
+
+def _since(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+@click.group()
+def dlq() -> None:
+    """Dead letters: links that did not become articles, with their reasons."""
+
+
+@dlq.command("list")
+@click.option("--reason", help="Only this reason, e.g. not_found or timeout.")
+@click.option("--since", help="Only failures at or after this ISO 8601 time.")
+@with_settings
+def list_(settings: Settings, reason: str | None, since: str | None) -> None:
+    """Show failed links: when, stage, reason, attempts, URL and detail."""
+
+    async def go():
+        store = open_store(settings)
+        await store.open()
+        try:
+            return await store.failed_links(reason=reason, since=_since(since))
+        finally:
+            await store.close()
+
+    rows = asyncio.run(go())
+    for r in rows:
+        click.echo(f"{r.failed_at:%Y-%m-%d %H:%M:%S}  {r.stage}/{r.reason}  attempts={r.attempts}"
+                   f"  {r.url}  {r.detail[:100]}")
+    click.echo(f"{len(rows)} dead letters", err=True)
+
+
+@dlq.command()
+@click.option("--reason", help="Only this reason.")
+@click.option("--since", help="Only failures at or after this ISO 8601 time.")
+@with_settings
+def retry(settings: Settings, reason: str | None, since: str | None) -> None:
+    """Put the selected dead letters back into the frontier as pending links."""
+
+    async def go():
+        store = open_store(settings)
+        await store.open()
+        try:
+            return await store.requeue_failed(reason=reason, since=_since(since))
+        finally:
+            await store.close()
+
+    click.echo(f"requeued {asyncio.run(go())} links")

@@ -1,0 +1,64 @@
+"""`newsflow run`: the daemon, or one pass with --once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+
+import click
+import structlog
+
+from newsflow.cli import with_settings
+from newsflow.config import Settings
+from newsflow.errors import NewsflowError
+
+log = structlog.get_logger("newsflow.cli")
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="One pass over all sources, drain, exit 0.")
+@with_settings
+def run(settings: Settings, once: bool) -> None:
+    """Poll the sources and publish articles, events and dead letters."""
+    try:
+        stats = asyncio.run(_run(settings, once))
+    except NewsflowError as exc:
+        click.echo(f"newsflow: {exc}", err=True)
+        sys.exit(1)
+    if once:
+        click.echo(
+            f"done: {stats['articles']} articles, {stats['events']} events, "
+            f"{stats['dead_letters']} dead letters, {stats['duplicates']} duplicates "
+            f"in {stats['seconds']:.1f}s",
+            err=True,
+        )
+
+
+async def _run(settings: Settings, once: bool):
+    from newsflow.pipeline import build_pipeline
+
+    pipeline = build_pipeline(settings, once=once)
+    async with pipeline:
+        _install_signals(pipeline)
+        log.info("run", status="started", once=once, sources=len(settings.sources),
+                 http_port=pipeline.health.port if pipeline.health else None)
+        return await pipeline.run()
+
+
+def _install_signals(pipeline) -> None:
+    """First SIGTERM/SIGINT: graceful stop. Second: exit now."""
+    loop = asyncio.get_running_loop()
+    seen = {"n": 0}
+
+    def handler(signame: str) -> None:
+        seen["n"] += 1
+        if seen["n"] > 1:
+            log.warning("run", status="forced_exit", signal=signame)
+            os._exit(130)
+        log.info("run", status="stopping", signal=signame)
+        pipeline.request_stop()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, handler, sig.name)

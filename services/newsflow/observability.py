@@ -1,0 +1,103 @@
+"""Logging, metrics and the health endpoints; configured once by the CLI.
+
+Logs: one line per item and stage, a constant event name and `status=`.
+Metrics mirror them: newsflow_<stage>_total{status,reason}. Labels take values
+from bounded sets only (Reason, stage names, source ids from the config);
+never a URL.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+
+import structlog
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+
+from newsflow.config import ObservabilitySettings
+
+
+def configure_logging(settings: ObservabilitySettings) -> None:
+    level = getattr(logging, settings.log_level.upper())
+    fmt = settings.log_format
+    if fmt == "auto":
+        fmt = "console" if sys.stderr.isatty() else "json"
+    renderer = (
+        structlog.dev.ConsoleRenderer(colors=True)
+        if fmt == "console"
+        else structlog.processors.JSONRenderer()
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+
+
+_DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+
+POLLS = Counter("newsflow_source_polls_total", "Source polls by outcome.", ["status", "reason"])
+FETCHES = Counter("newsflow_fetch_total", "Article fetches by outcome.", ["status", "reason"])
+EXTRACTS = Counter("newsflow_extract_total", "Extractions by outcome.", ["status", "reason"])
+CODINGS = Counter("newsflow_code_total", "Event coding runs by outcome.", ["status"])
+PUBLISHED = Counter("newsflow_publish_total", "Messages acknowledged by the broker.", ["kind"])
+DEAD_LETTERS = Counter("newsflow_dead_letters_total", "Dead letters by stage and reason.", ["stage", "reason"])
+DUPLICATES = Counter("newsflow_dedup_total", "Articles not published again, by how they matched.", ["kind"])
+LINKS = Counter("newsflow_links_discovered_total", "New links added to the frontier.", ["source"])
+FETCH_SECONDS = Histogram("newsflow_fetch_duration_seconds", "Fetch wall time.", buckets=_DURATION_BUCKETS)
+EXTRACT_SECONDS = Histogram(
+    "newsflow_extract_duration_seconds", "Extraction and coding wall time in workers.", buckets=_DURATION_BUCKETS
+)
+PUBLISH_SECONDS = Histogram(
+    "newsflow_publish_duration_seconds", "Time until the broker acknowledged an article.", buckets=_DURATION_BUCKETS
+)
+FRONTIER = Gauge("newsflow_frontier_links", "Links in the frontier by status.", ["status"])
+SOURCE_HEALTHY = Gauge("newsflow_source_healthy", "1 when the source's last poll succeeded.", ["source"])
+SOURCE_ERROR_STREAK = Gauge("newsflow_source_error_streak", "Consecutive failed polls.", ["source"])
+BROKER_READY = Gauge("newsflow_broker_ready", "1 while the Kafka broker answers.")
+
+
+class HealthServer:
+    """Serves /metrics, /healthz and /readyz on the configured port."""
+
+    def __init__(self, settings: ObservabilitySettings, ready: Callable[[], bool]) -> None:
+        self.settings = settings
+        self._ready = ready
+        self._runner: web.AppRunner | None = None
+        self.port: int | None = None
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/metrics", self._metrics)
+        app.router.add_get("/healthz", self._healthz)
+        app.router.add_get("/readyz", self._readyz)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # real port when 0 was asked
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            await runner.cleanup()
+
+    async def _metrics(self, _: web.Request) -> web.Response:
+        BROKER_READY.set(1 if self._ready() else 0)
+        return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    async def _healthz(self, _: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    async def _readyz(self, _: web.Request) -> web.Response:
+        ok = self._ready()
+        return web.json_response({"ready": ok}, status=200 if ok else 503)

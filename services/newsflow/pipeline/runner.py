@@ -1,0 +1,237 @@
+"""Pipeline lifecycle: open resources, run the loops, stop in the documented order.
+
+On stop: (1) stop intake, (2) drain in-flight links or return them to pending,
+(3) flush the producer within kafka.flush_timeout, (4) leave state committed,
+(5) close everything in reverse order of start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+import time
+import uuid
+from collections import Counter
+from contextlib import AsyncExitStack, suppress
+
+import structlog
+
+from newsflow import observability as obs
+from newsflow.config import Settings
+from newsflow.extract.pool import WorkerPool
+from newsflow.fetch.client import Fetcher
+from newsflow.models import utcnow
+from newsflow.pipeline.articles import ArticleHandler
+from newsflow.pipeline.polling import SourcePoller
+from newsflow.processing import init_worker
+from newsflow.publish.embedded import EMBEDDED_ADDRESS_FILE, EmbeddedBroker
+from newsflow.publish.kafka import Publisher
+from newsflow.state import open_store
+from newsflow.state.base import Link
+
+log = structlog.get_logger("newsflow.pipeline")
+
+
+class Pipeline:
+    def __init__(self, settings: Settings, *, once: bool = False) -> None:
+        self.settings = settings
+        self.once = once
+        self.owner = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.sources = {s.id: s for s in settings.sources}
+        self.stats: Counter[str] = Counter()
+        self._stop = asyncio.Event()
+        self._polling_done = asyncio.Event()
+        self._drained = asyncio.Event()
+        self._queue: asyncio.Queue[Link | None] = asyncio.Queue(settings.pipeline.queue_size)
+        self._inflight: dict[str, Link] = {}
+        self._stack = AsyncExitStack()
+        self.health: obs.HealthServer | None = None
+
+    # --- resources ---------------------------------------------------------------------
+
+    async def __aenter__(self) -> Pipeline:
+        s = self.settings
+        try:
+            self.store = await self._stack.enter_async_context(_Resource(open_store(s)))
+            bootstrap, idempotence = s.kafka.bootstrap_servers, None
+            if not bootstrap:
+                s.state_dir.mkdir(parents=True, exist_ok=True)
+                broker = EmbeddedBroker(log_path=s.state_dir / "embedded-broker.log",
+                                        address_file=s.state_dir / EMBEDDED_ADDRESS_FILE)
+                await self._stack.enter_async_context(broker)
+                log.info("embedded_broker", status="in_use", bootstrap=broker.bootstrap,
+                         detail="no kafka.bootstrap_servers configured; data is kept in memory only")
+                bootstrap, idempotence = [broker.bootstrap], "off"
+            self.publisher = Publisher(s.kafka, bootstrap, idempotence=idempotence,
+                                       raw_enabled=s.raw.enabled)
+            await self.publisher.start()
+            self._stack.push_async_callback(self.publisher.stop)
+            self.fetcher = await self._stack.enter_async_context(Fetcher(s.fetch))
+            model = s.events.spacy_model if s.events.enabled else None
+            self.pool = WorkerPool(s.extract.workers, s.extract.timeout, init_worker, (model,))
+            self._stack.callback(self.pool.close)
+            self.health = obs.HealthServer(s.observability, ready=lambda: self.publisher.ready)
+            await self.health.start()
+            self._stack.push_async_callback(self.health.stop)
+        except BaseException:
+            await self._stack.aclose()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._stack.aclose()
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    # --- main loop ---------------------------------------------------------------------
+
+    async def run(self) -> Counter[str]:
+        s = self.settings
+        started = time.monotonic()
+        now = utcnow()
+        recovered = await self.store.recover_expired(now)
+        if recovered:
+            log.info("frontier", status="recovered", links=recovered)
+        await self.store.sync_sources([(x.id, x.url) for x in s.sources], now)
+        poller = SourcePoller(self.fetcher, self.store, s.poll,
+                              robots_for_listed=s.fetch.robots_for_listed_sources)
+        handler = ArticleHandler(s, self.sources, self.fetcher, self.pool, self.publisher,
+                                 self.store, self.stats)
+        workers = [asyncio.create_task(self._worker(handler), name=f"worker-{i}")
+                   for i in range(s.fetch.concurrency)]
+        intake = [
+            asyncio.create_task(self._schedule(poller), name="scheduler"),
+            asyncio.create_task(self._dispatch(), name="dispatcher"),
+            asyncio.create_task(self._housekeeping(), name="housekeeping"),
+        ]
+        stop = asyncio.create_task(self._stop.wait())
+        drained = asyncio.create_task(self._drained.wait())
+        await asyncio.wait([stop, drained], return_when=asyncio.FIRST_COMPLETED)
+        stop.cancel()
+        drained.cancel()
+        await self._shutdown(intake, workers)
+        self.stats["seconds"] = round(time.monotonic() - started, 3)
+        log.info("run", status="finished", **dict(self.stats))
+        return self.stats
+
+    async def _schedule(self, poller: SourcePoller) -> None:
+        s = self.settings
+        slots = asyncio.Semaphore(16)
+
+        async def poll(state):
+            async with slots:
+                try:
+                    await poller.poll_source(self.sources[state.source_id], state)
+                    self.stats["polls"] += 1
+                except Exception:
+                    log.critical("source_poll", source_id=state.source_id, status="bug", exc_info=True)
+
+        while not self._stop.is_set():
+            due = await self.store.claim_due_feeds(
+                utcnow(), 64, s.poll.lease_seconds, self.owner, force=self.once
+            )
+            due = [d for d in due if d.source_id in self.sources]
+            if due:
+                await asyncio.gather(*(poll(d) for d in due))
+            if self.once:
+                self._polling_done.set()
+                return
+            await _sleep_or(self._stop, 1.0)
+
+    async def _dispatch(self) -> None:
+        s = self.settings
+        while not self._stop.is_set():
+            free = self._queue.maxsize - self._queue.qsize()
+            links = []
+            if free > 0:
+                links = await self.store.claim_links(
+                    utcnow(), min(free, s.pipeline.claim_batch), s.poll.lease_seconds, self.owner
+                )
+            for link in links:
+                self._inflight[link.url] = link
+                await self._queue.put(link)
+            if links:
+                continue
+            if (self.once and self._polling_done.is_set() and self._queue.empty()
+                    and not self._inflight):
+                self._drained.set()
+                return
+            await _sleep_or(self._stop, 0.2)
+
+    async def _worker(self, handler: ArticleHandler) -> None:
+        while True:
+            link = await self._queue.get()
+            if link is None:
+                return
+            if self._stop.is_set():
+                continue  # queued but not started: released at shutdown
+            try:
+                await handler.handle(link)
+                self._inflight.pop(link.url, None)
+            except Exception as exc:
+                log.warning("article", url=link.url, status="released", detail=str(exc))
+
+    async def _housekeeping(self) -> None:
+        """Keeps leases alive, gauges current, and prints a summary line on a terminal."""
+        s = self.settings
+        last_summary = time.monotonic()
+        while not self._stop.is_set():
+            now = utcnow()
+            await self.store.extend_leases(self.owner, now, s.poll.lease_seconds)
+            for status, n in (await self.store.link_counts()).items():
+                obs.FRONTIER.labels(status).set(n)
+            obs.BROKER_READY.set(1 if self.publisher.ready else 0)
+            if sys.stderr.isatty() and time.monotonic() - last_summary >= s.observability.summary_interval:
+                last_summary = time.monotonic()
+                print(self.summary(), file=sys.stderr, flush=True)
+            await _sleep_or(self._stop, min(5.0, s.poll.lease_seconds / 3))
+
+    def summary(self) -> str:
+        st = self.stats
+        return (f"newsflow: sources polled {st['polls']}, articles published {st['articles']}, "
+                f"events {st['events']}, duplicates {st['duplicates']}, errors {st['dead_letters']}, "
+                f"broker {'ready' if self.publisher.ready else 'UNREACHABLE'}")
+
+    async def _shutdown(self, intake: list[asyncio.Task], workers: list[asyncio.Task]) -> None:
+        self._stop.set()
+        for task in intake:  # 1. stop intake
+            task.cancel()
+        await asyncio.gather(*intake, return_exceptions=True)
+        for _ in workers:  # 2. drain: workers finish what they hold, then exit
+            await self._queue.put(None)
+        _, pending = await asyncio.wait(workers, timeout=self.settings.kafka.flush_timeout)
+        if pending:
+            self.publisher.give_up()
+            _done, pending = await asyncio.wait(pending, timeout=5)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        if self._inflight:  # returned to pending: picked up by the next start
+            await self.store.release_links(list(self._inflight))
+            log.info("frontier", status="released", links=len(self._inflight))
+
+
+async def _sleep_or(event: asyncio.Event, seconds: float) -> None:
+    with suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), seconds)
+
+
+class _Resource:
+    """Adapts an object with async open()/close() to an async context manager."""
+
+    def __init__(self, resource) -> None:
+        self.resource = resource
+
+    async def __aenter__(self):
+        await self.resource.open()
+        return self.resource
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.resource.close()
+
+
+def build_pipeline(settings: Settings, *, once: bool = False) -> Pipeline:
+    return Pipeline(settings, once=once)

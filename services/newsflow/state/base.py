@@ -1,0 +1,93 @@
+"""The state-store interface shared by the SQLite and PostgreSQL backends.
+
+Leases make work safe to share: a claimed feed or link belongs to one owner
+until `lease_until`; an owner that dies simply lets the lease lapse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Protocol
+
+from newsflow.models import SourceItem
+
+LinkStatus = Literal["pending", "in_flight", "done", "failed"]
+
+
+@dataclass(frozen=True)
+class FeedState:
+    source_id: str
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    next_poll_at: datetime | None = None
+    interval: float | None = None
+    error_streak: int = 0
+    last_status: str | None = None
+    last_error: str | None = None
+    last_polled_at: datetime | None = None
+    last_success_at: datetime | None = None
+    first_polled: bool = False
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    item: SourceItem
+    status: LinkStatus
+    attempts: int
+    discovered_at: datetime
+
+
+@dataclass(frozen=True)
+class FailedLink:
+    url: str
+    source_id: str
+    stage: str
+    reason: str
+    detail: str
+    attempts: int
+    failed_at: datetime
+
+
+class StateStore(Protocol):
+    """Durable state of one deployment; every method is safe to call from many replicas."""
+
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+
+    # feeds
+    async def sync_sources(self, sources: list[tuple[str, str]], now: datetime) -> None: ...
+    async def claim_due_feeds(
+        self, now: datetime, limit: int, lease_seconds: float, owner: str, *, force: bool = False
+    ) -> list[FeedState]: ...
+    async def save_feed(self, state: FeedState) -> None: ...
+    async def feed_states(self) -> list[FeedState]: ...
+
+    # frontier
+    async def add_links(self, items: list[SourceItem], now: datetime) -> int: ...
+    async def claim_links(
+        self, now: datetime, limit: int, lease_seconds: float, owner: str
+    ) -> list[Link]: ...
+    async def mark_done(self, url: str, now: datetime, article_id: str | None) -> None: ...
+    async def mark_failed(
+        self, url: str, now: datetime, *, stage: str, reason: str, detail: str
+    ) -> None: ...
+    async def release_links(self, urls: list[str]) -> None: ...
+    async def extend_leases(self, owner: str, now: datetime, lease_seconds: float) -> None: ...
+    async def recover_expired(self, now: datetime) -> int: ...
+    async def link_counts(self) -> dict[str, int]: ...
+    async def failed_links(
+        self, *, reason: str | None = None, since: datetime | None = None
+    ) -> list[FailedLink]: ...
+    async def requeue_failed(
+        self, *, reason: str | None = None, since: datetime | None = None
+    ) -> int: ...
+
+    # dedup
+    async def claim_fingerprint(
+        self, fingerprint: int, article_id: str, url: str, now: datetime
+    ) -> str | None: ...
+    async def add_alternate(self, article_id: str, url: str, now: datetime) -> None: ...
+    async def alternates(self, article_id: str) -> list[str]: ...

@@ -1,0 +1,355 @@
+"""SQLite state store: the embedded default, one process per state file.
+
+WAL mode lets readers (`sources check`, `dlq list`) run while the daemon writes.
+All writes go through one connection, serialized by a lock, so a check-then-insert
+(claiming a fingerprint) is atomic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiosqlite
+
+from newsflow import dedup
+from newsflow.errors import StateError
+from newsflow.models import SourceItem
+from newsflow.state.base import FailedLink, FeedState, Link
+
+SCHEMA = [
+    # version 1
+    """
+    CREATE TABLE feeds (
+        source_id TEXT PRIMARY KEY, url TEXT NOT NULL, etag TEXT, last_modified TEXT,
+        next_poll_at REAL, interval REAL, error_streak INTEGER NOT NULL DEFAULT 0,
+        last_status TEXT, last_error TEXT, last_polled_at REAL, last_success_at REAL,
+        first_polled INTEGER NOT NULL DEFAULT 0, lease_owner TEXT, lease_until REAL
+    );
+    CREATE TABLE links (
+        url TEXT PRIMARY KEY, source_id TEXT NOT NULL, item TEXT NOT NULL,
+        status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+        discovered_at REAL NOT NULL, updated_at REAL NOT NULL,
+        lease_owner TEXT, lease_until REAL, article_id TEXT,
+        stage TEXT, reason TEXT, detail TEXT
+    );
+    CREATE INDEX links_status ON links(status, discovered_at);
+    CREATE TABLE fingerprints (
+        article_id TEXT PRIMARY KEY, fp INTEGER NOT NULL, url TEXT NOT NULL,
+        b0 INTEGER NOT NULL, b1 INTEGER NOT NULL, b2 INTEGER NOT NULL, b3 INTEGER NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX fp_b0 ON fingerprints(b0);
+    CREATE INDEX fp_b1 ON fingerprints(b1);
+    CREATE INDEX fp_b2 ON fingerprints(b2);
+    CREATE INDEX fp_b3 ON fingerprints(b3);
+    CREATE TABLE alternates (
+        article_id TEXT NOT NULL, url TEXT NOT NULL, created_at REAL NOT NULL,
+        PRIMARY KEY (article_id, url)
+    );
+    """,
+]
+
+
+def _ts(dt: datetime | None) -> float | None:
+    return dt.timestamp() if dt else None
+
+
+def _dt(value: float | None) -> datetime | None:
+    return datetime.fromtimestamp(value, UTC) if value is not None else None
+
+
+def _signed(fp: int) -> int:
+    # SQLite integers are signed 64-bit.
+    return fp - (1 << 64) if fp >= (1 << 63) else fp
+
+
+class SqliteStore:
+    """StateStore on a local SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._db: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    async def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = await aiosqlite.connect(self.path, isolation_level=None)
+            self._db.row_factory = aiosqlite.Row
+            await self._db.execute("PRAGMA journal_mode=WAL")
+            await self._db.execute("PRAGMA synchronous=NORMAL")
+            await self._db.execute("PRAGMA busy_timeout=10000")
+            await self._migrate()
+        except Exception as exc:
+            raise StateError(f"cannot open state database {self.path}: {exc}") from exc
+
+    async def close(self) -> None:
+        if self._db is not None:
+            db, self._db = self._db, None
+            await db.close()
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise StateError("state store is not open")
+        return self._db
+
+    async def _migrate(self) -> None:
+        async with self._lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            await self.db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = await (await self.db.execute("SELECT MAX(version) FROM schema_version")).fetchone()
+            current = row[0] or 0
+            for version, ddl in enumerate(SCHEMA[current:], start=current + 1):
+                for statement in filter(str.strip, ddl.split(";")):
+                    await self.db.execute(statement)
+                await self.db.execute("INSERT INTO schema_version VALUES (?)", (version,))
+            await self.db.execute("COMMIT")
+
+    # --- feeds -------------------------------------------------------------------------
+
+    async def sync_sources(self, sources: list[tuple[str, str]], now: datetime) -> None:
+        async with self._lock:
+            for source_id, url in sources:
+                await self.db.execute(
+                    "INSERT INTO feeds (source_id, url, next_poll_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT(source_id) DO UPDATE SET url = excluded.url",
+                    (source_id, url, now.timestamp()),
+                )
+
+    async def claim_due_feeds(
+        self, now: datetime, limit: int, lease_seconds: float, owner: str, *, force: bool = False
+    ) -> list[FeedState]:
+        t = now.timestamp()
+        due = "1" if force else "(next_poll_at IS NULL OR next_poll_at <= :t)"
+        async with self._lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            rows = await (
+                await self.db.execute(
+                    f"SELECT * FROM feeds WHERE {due} AND (lease_until IS NULL OR lease_until <= :t)"
+                    " ORDER BY next_poll_at LIMIT :n",
+                    {"t": t, "n": limit},
+                )
+            ).fetchall()
+            for r in rows:
+                await self.db.execute(
+                    "UPDATE feeds SET lease_owner = ?, lease_until = ? WHERE source_id = ?",
+                    (owner, t + lease_seconds, r["source_id"]),
+                )
+            await self.db.execute("COMMIT")
+        return [self._feed(r) for r in rows]
+
+    async def save_feed(self, state: FeedState) -> None:
+        async with self._lock:
+            await self.db.execute(
+                "UPDATE feeds SET etag=?, last_modified=?, next_poll_at=?, interval=?, error_streak=?,"
+                " last_status=?, last_error=?, last_polled_at=?, last_success_at=?, first_polled=?,"
+                " lease_owner=NULL, lease_until=NULL WHERE source_id=?",
+                (
+                    state.etag, state.last_modified, _ts(state.next_poll_at), state.interval,
+                    state.error_streak, state.last_status, state.last_error,
+                    _ts(state.last_polled_at), _ts(state.last_success_at), int(state.first_polled),
+                    state.source_id,
+                ),
+            )
+
+    async def feed_states(self) -> list[FeedState]:
+        rows = await (await self.db.execute("SELECT * FROM feeds ORDER BY source_id")).fetchall()
+        return [self._feed(r) for r in rows]
+
+    @staticmethod
+    def _feed(r: aiosqlite.Row) -> FeedState:
+        return FeedState(
+            source_id=r["source_id"], url=r["url"], etag=r["etag"], last_modified=r["last_modified"],
+            next_poll_at=_dt(r["next_poll_at"]), interval=r["interval"],
+            error_streak=r["error_streak"], last_status=r["last_status"],
+            last_error=r["last_error"], last_polled_at=_dt(r["last_polled_at"]),
+            last_success_at=_dt(r["last_success_at"]), first_polled=bool(r["first_polled"]),
+        )
+
+    # --- frontier ----------------------------------------------------------------------
+
+    async def add_links(self, items: list[SourceItem], now: datetime) -> int:
+        t = now.timestamp()
+        async with self._lock:
+            before = self.db.total_changes
+            await self.db.execute("BEGIN")
+            await self.db.executemany(
+                "INSERT OR IGNORE INTO links (url, source_id, item, status, discovered_at, updated_at)"
+                " VALUES (?, ?, ?, 'pending', ?, ?)",
+                [(i.url, i.source_id, i.model_dump_json(), t, t) for i in items],
+            )
+            await self.db.execute("COMMIT")
+            return self.db.total_changes - before
+
+    async def claim_links(
+        self, now: datetime, limit: int, lease_seconds: float, owner: str
+    ) -> list[Link]:
+        t = now.timestamp()
+        async with self._lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            rows = await (
+                await self.db.execute(
+                    "SELECT * FROM links WHERE status = 'pending' ORDER BY discovered_at LIMIT ?",
+                    (limit,),
+                )
+            ).fetchall()
+            await self.db.executemany(
+                "UPDATE links SET status='in_flight', attempts=attempts+1, lease_owner=?,"
+                " lease_until=?, updated_at=? WHERE url=?",
+                [(owner, t + lease_seconds, t, r["url"]) for r in rows],
+            )
+            await self.db.execute("COMMIT")
+        return [
+            Link(
+                url=r["url"], item=SourceItem.model_validate_json(r["item"]), status="in_flight",
+                attempts=r["attempts"] + 1, discovered_at=_dt(r["discovered_at"]),
+            )
+            for r in rows
+        ]
+
+    async def mark_done(self, url: str, now: datetime, article_id: str | None) -> None:
+        async with self._lock:
+            await self.db.execute(
+                "UPDATE links SET status='done', article_id=?, updated_at=?, lease_owner=NULL,"
+                " lease_until=NULL WHERE url=?",
+                (article_id, now.timestamp(), url),
+            )
+
+    async def mark_failed(
+        self, url: str, now: datetime, *, stage: str, reason: str, detail: str
+    ) -> None:
+        async with self._lock:
+            await self.db.execute(
+                "UPDATE links SET status='failed', stage=?, reason=?, detail=?, updated_at=?,"
+                " lease_owner=NULL, lease_until=NULL WHERE url=?",
+                (stage, reason, detail[:2000], now.timestamp(), url),
+            )
+
+    async def release_links(self, urls: list[str]) -> None:
+        async with self._lock:
+            await self.db.executemany(
+                "UPDATE links SET status='pending', attempts=MAX(attempts-1, 0), lease_owner=NULL,"
+                " lease_until=NULL WHERE url=? AND status='in_flight'",
+                [(u,) for u in urls],
+            )
+
+    async def extend_leases(self, owner: str, now: datetime, lease_seconds: float) -> None:
+        async with self._lock:
+            await self.db.execute(
+                "UPDATE links SET lease_until=? WHERE lease_owner=? AND status='in_flight'",
+                (now.timestamp() + lease_seconds, owner),
+            )
+
+    async def recover_expired(self, now: datetime) -> int:
+        async with self._lock:
+            cur = await self.db.execute(
+                "UPDATE links SET status='pending', lease_owner=NULL, lease_until=NULL"
+                " WHERE status='in_flight' AND (lease_until IS NULL OR lease_until <= ?)",
+                (now.timestamp(),),
+            )
+            await self.db.execute(
+                "UPDATE feeds SET lease_owner=NULL, lease_until=NULL WHERE lease_until <= ?",
+                (now.timestamp(),),
+            )
+            return cur.rowcount
+
+    async def link_counts(self) -> dict[str, int]:
+        rows = await (
+            await self.db.execute("SELECT status, COUNT(*) FROM links GROUP BY status")
+        ).fetchall()
+        counts = {"pending": 0, "in_flight": 0, "done": 0, "failed": 0}
+        counts.update({r[0]: r[1] for r in rows})
+        return counts
+
+    async def failed_links(
+        self, *, reason: str | None = None, since: datetime | None = None
+    ) -> list[FailedLink]:
+        sql, args = self._failed_filter(reason, since)
+        rows = await (
+            await self.db.execute(
+                f"SELECT * FROM links WHERE {sql} ORDER BY updated_at", args
+            )
+        ).fetchall()
+        return [
+            FailedLink(
+                url=r["url"], source_id=r["source_id"], stage=r["stage"] or "",
+                reason=r["reason"] or "", detail=r["detail"] or "", attempts=r["attempts"],
+                failed_at=_dt(r["updated_at"]),
+            )
+            for r in rows
+        ]
+
+    async def requeue_failed(
+        self, *, reason: str | None = None, since: datetime | None = None
+    ) -> int:
+        sql, args = self._failed_filter(reason, since)
+        async with self._lock:
+            cur = await self.db.execute(
+                f"UPDATE links SET status='pending', stage=NULL, reason=NULL, detail=NULL WHERE {sql}",
+                args,
+            )
+            return cur.rowcount
+
+    @staticmethod
+    def _failed_filter(reason: str | None, since: datetime | None) -> tuple[str, list]:
+        sql, args = "status = 'failed'", []
+        if reason:
+            sql += " AND reason = ?"
+            args.append(reason)
+        if since:
+            sql += " AND updated_at >= ?"
+            args.append(since.timestamp())
+        return sql, args
+
+    # --- dedup -------------------------------------------------------------------------
+
+    async def claim_fingerprint(
+        self, fingerprint: int, article_id: str, url: str, now: datetime
+    ) -> str | None:
+        b = dedup.bands(fingerprint)
+        async with self._lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                same = await (
+                    await self.db.execute(
+                        "SELECT url FROM fingerprints WHERE article_id = ?", (article_id,)
+                    )
+                ).fetchone()
+                if same is not None:
+                    return None if same["url"] == url else article_id
+                rows = await (
+                    await self.db.execute(
+                        "SELECT article_id, fp FROM fingerprints"
+                        " WHERE b0 = ? OR b1 = ? OR b2 = ? OR b3 = ?",
+                        b,
+                    )
+                ).fetchall()
+                for r in rows:
+                    if dedup.distance(r["fp"] & ((1 << 64) - 1), fingerprint) <= dedup.MAX_DISTANCE:
+                        return r["article_id"]
+                await self.db.execute(
+                    "INSERT INTO fingerprints VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (article_id, _signed(fingerprint), url, *b, now.timestamp()),
+                )
+                return None
+            finally:
+                await self.db.execute("COMMIT")
+
+    async def add_alternate(self, article_id: str, url: str, now: datetime) -> None:
+        async with self._lock:
+            await self.db.execute(
+                "INSERT OR IGNORE INTO alternates VALUES (?, ?, ?)", (article_id, url, now.timestamp())
+            )
+
+    async def alternates(self, article_id: str) -> list[str]:
+        rows = await (
+            await self.db.execute(
+                "SELECT url FROM alternates WHERE article_id = ? ORDER BY created_at", (article_id,)
+            )
+        ).fetchall()
+        return [r[0] for r in rows]
+
+
