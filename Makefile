@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONFIG ?= config/newsflow.example.yaml
 
-.PHONY: install run test lint schemas eval bench lock deploy-check clean
+.PHONY: install run test unit lint schemas eval bench lock deploy-check clean
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -18,9 +18,17 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/newsflow run --config $(CONFIG)
 
+# The whole suite: lint, unit, integration (real broker, HTTP, PostgreSQL), e2e and
+# the offline deployment checks. The Tansu broker is started by the test fixtures.
 test: $(STAMP)
 	$(BIN)/ruff check services tests
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -p no:cacheprovider --durations=15
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit
+
+deploy-check:
+	bash deploy/check.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check services tests

@@ -64,7 +64,7 @@ async def read_topic(bootstrap: str, topic: str, *, timeout: float = 10.0) -> li
         await consumer.seek_to_beginning(*tps)
         out: list[Record] = []
         deadline = asyncio.get_running_loop().time() + timeout
-        while any(await _position(consumer, tp) < end[tp] for tp in tps):
+        while any([await consumer.position(tp) < end[tp] for tp in tps]):
             if asyncio.get_running_loop().time() > deadline:
                 raise TimeoutError(f"could not read {topic} to its end")
             batch = await consumer.getmany(timeout_ms=500)
@@ -77,7 +77,3 @@ async def read_topic(bootstrap: str, topic: str, *, timeout: float = 10.0) -> li
         return out
     finally:
         await consumer.stop()
-
-
-async def _position(consumer: AIOKafkaConsumer, tp: TopicPartition) -> int:
-    return await consumer.position(tp)

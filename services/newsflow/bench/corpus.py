@@ -66,7 +66,8 @@ class CorpusArticle:
 
 def make_articles(n: int, *, seed: int = 7, start: datetime | None = None) -> list[CorpusArticle]:
     rng = random.Random(seed)
-    start = start or datetime(2025, 2, 12, 18, tzinfo=UTC)
+    # Recent by default: a new source's first poll only takes entries inside its horizon.
+    start = start or datetime.now(UTC).replace(microsecond=0)
     out = []
     for i in range(n):
         actor, event, place = rng.choice(ACTORS), rng.choice(EVENTS), rng.choice(PLACES)
@@ -76,8 +77,6 @@ def make_articles(n: int, *, seed: int = 7, start: datetime | None = None) -> li
         used: set[str] = set()
         for _ in range(rng.randint(5, 9)):
             sentences = []
-            if len(used) > len(FILLER) - 3:
-                used.clear()
             for _ in range(rng.randint(2, 4)):
                 if rng.random() < 0.5:
                     a, e, p = rng.choice(ACTORS), rng.choice(EVENTS), rng.choice(PLACES)
@@ -85,8 +84,9 @@ def make_articles(n: int, *, seed: int = 7, start: datetime | None = None) -> li
                         f"Separately, {_lower_article(a)} {e.format(place=p, n=rng.randint(2, 500), m=rng.randint(1, 60))}, {rng.choice(SAYERS)}."
                     )
                 else:
-                    filler = rng.choice([f for f in FILLER if f not in used])
-                    used.add(filler)
+                    fresh = [f for f in FILLER if f not in used] or FILLER
+                    filler = rng.choice(fresh)
+                    used = set() if len(used) >= len(FILLER) - 1 else used | {filler}
                     sentences.append(filler.format(day=rng.choice(DAYS)))
             paragraphs.append(" ".join(sentences))
         title = f"{actor} {event.split(',')[0].format(place=place, n='', m='').replace('  ', ' ')}"

@@ -44,7 +44,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from newsflow.cli import dlq, extract, run, schemas, sources, tail
+    from newsflow.cli import dlq, extract, reprocess, run, schemas, settings_doc, sources, tail
 
     main.add_command(run.run)
     main.add_command(extract.extract)
@@ -52,6 +52,8 @@ def _register() -> None:
     main.add_command(sources.sources)
     main.add_command(schemas.schemas)
     main.add_command(dlq.dlq)
+    main.add_command(reprocess.reprocess)
+    main.add_command(settings_doc.settings_reference)
 
 
 _register()

@@ -70,7 +70,8 @@ class Pipeline:
             self._stack.push_async_callback(self.publisher.stop)
             self.fetcher = await self._stack.enter_async_context(Fetcher(s.fetch))
             model = s.events.spacy_model if s.events.enabled else None
-            self.pool = WorkerPool(s.extract.workers, s.extract.timeout, init_worker, (model,))
+            self.pool = WorkerPool(s.extract.workers, s.extract.timeout, init_worker,
+                                   (model, s.events.coder_version))
             self._stack.callback(self.pool.close)
             self.health = obs.HealthServer(s.observability, ready=lambda: self.publisher.ready)
             await self.health.start()
@@ -92,7 +93,7 @@ class Pipeline:
         s = self.settings
         started = time.monotonic()
         now = utcnow()
-        recovered = await self.store.recover_expired(now)
+        recovered = await self.store.recover_on_start(now)
         if recovered:
             log.info("frontier", status="recovered", links=recovered)
         await self.store.sync_sources([(x.id, x.url) for x in s.sources], now)

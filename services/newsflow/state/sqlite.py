@@ -49,6 +49,10 @@ SCHEMA = [
         PRIMARY KEY (article_id, url)
     );
     """,
+    # version 2: each host's next polite start, shared by every worker of the deployment
+    """
+    CREATE TABLE hosts (host TEXT PRIMARY KEY, next_at REAL NOT NULL);
+    """,
 ]
 
 
@@ -190,6 +194,14 @@ class SqliteStore:
         t = now.timestamp()
         async with self._lock:
             await self.db.execute("BEGIN IMMEDIATE")
+            # Expired leases first go back to pending (as recover_expired does), so a dead
+            # worker's links are claimable within one lease, without a restart. The in-flight
+            # rows are few, and the pending claim keeps its index order.
+            await self.db.execute(
+                "UPDATE links SET status='pending', lease_owner=NULL, lease_until=NULL"
+                " WHERE status='in_flight' AND (lease_until IS NULL OR lease_until <= ?)",
+                (t,),
+            )
             rows = await (
                 await self.db.execute(
                     "SELECT * FROM links WHERE status = 'pending' ORDER BY discovered_at LIMIT ?",
@@ -254,6 +266,16 @@ class SqliteStore:
                 "UPDATE feeds SET lease_owner=NULL, lease_until=NULL WHERE lease_until <= ?",
                 (now.timestamp(),),
             )
+            return cur.rowcount
+
+    async def recover_on_start(self, now: datetime) -> int:
+        """One daemon owns a SQLite file, so every in-flight link at start was left by a crash."""
+        async with self._lock:
+            cur = await self.db.execute(
+                "UPDATE links SET status='pending', lease_owner=NULL, lease_until=NULL"
+                " WHERE status='in_flight'"
+            )
+            await self.db.execute("UPDATE feeds SET lease_owner=NULL, lease_until=NULL")
             return cur.rowcount
 
     async def link_counts(self) -> dict[str, int]:
@@ -352,4 +374,22 @@ class SqliteStore:
         ).fetchall()
         return [r[0] for r in rows]
 
+    # --- politeness --------------------------------------------------------------------
 
+    async def reserve_host_slot(self, host: str, now: datetime, min_delay: float) -> float:
+        t, d = now.timestamp(), max(min_delay, 0.0)
+        async with self._lock:
+            rows = await self.db.execute_fetchall(
+                "INSERT INTO hosts (host, next_at) VALUES (:h, :t + :d) ON CONFLICT(host)"
+                " DO UPDATE SET next_at = MAX(next_at, :t) + :d RETURNING next_at - :d",
+                {"h": host, "t": t, "d": d},
+            )
+        return max(0.0, rows[0][0] - t)
+
+    async def penalize_host(self, host: str, until: datetime) -> None:
+        async with self._lock:
+            await self.db.execute(
+                "INSERT INTO hosts (host, next_at) VALUES (?, ?) ON CONFLICT(host)"
+                " DO UPDATE SET next_at = MAX(next_at, excluded.next_at)",
+                (host, until.timestamp()),
+            )

@@ -96,3 +96,11 @@ async def test_due_feeds_leased_and_saved(store):
     assert await store.claim_due_feeds(T0 + timedelta(seconds=30), 10, 60, "p") == []
     states = {f.source_id: f for f in await store.feed_states()}
     assert states[due[0].source_id].etag == '"e"'
+
+
+async def test_start_recovers_every_in_flight_link(store):
+    """On start, links left in flight by a killed daemon are pending again, lease or not."""
+    await store.add_links(items("a", "b"), T0)
+    await store.claim_links(T0, 2, 300, "killed")
+    assert await store.recover_on_start(T0) == 2
+    assert len(await store.claim_links(T0, 5, 60, "new")) == 2
