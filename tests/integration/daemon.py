@@ -34,7 +34,7 @@ async def start(config: Path, *args: str, log: Path) -> asyncio.subprocess.Proce
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}
     return await asyncio.create_subprocess_exec(
         *NEWSFLOW, "run", "--config", str(config), *args,
-        stdout=asyncio.subprocess.DEVNULL, stderr=open(log, "ab"), env=env,  # noqa: SIM115
+        stdout=asyncio.subprocess.DEVNULL, stderr=open(log, "ab"), env=env,
     )
 
 
