@@ -1,0 +1,244 @@
+"""The StateStore contract, held by both backends: SQLite on a file and PostgreSQL for real."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+import pytest
+
+from newsflow import dedup
+from newsflow.models import SourceItem
+from newsflow.state.postgres import PostgresStore
+from newsflow.state.sqlite import SqliteStore
+
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+DSN = os.environ.get("NEWSFLOW_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+async def _require_postgres() -> None:
+    try:
+        conn = await asyncpg.connect(DSN, timeout=3)
+    except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
+        pytest.skip(f"PostgreSQL unreachable at NEWSFLOW_TEST_PG_DSN ({exc})")
+    await conn.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def make_store(request, tmp_path):
+    """Opens stores on one backend's state (same file or same schema); closes and drops after."""
+    opened = []
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    if request.param == "postgres":
+        await _require_postgres()
+
+    async def make():
+        if request.param == "sqlite":
+            store = SqliteStore(tmp_path / "state.db")
+        else:
+            store = PostgresStore(DSN, schema=schema, pool_size=2)
+        await store.open()
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        await store.close()
+    if request.param == "postgres":
+        conn = await asyncpg.connect(DSN)
+        await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        await conn.close()
+
+
+@pytest.fixture
+async def store(make_store):
+    return await make_store()
+
+
+def items(*urls):
+    return [SourceItem(source_id="s", url=u, title=u) for u in urls]
+
+
+# --- the SQLite unit tests, for both backends ------------------------------------------
+
+
+async def test_links_are_added_once_and_claimed_once(store):
+    """A URL enters the frontier once; a claimed link is not handed out again."""
+    assert await store.add_links(items("u1", "u2"), T0) == 2
+    assert await store.add_links(items("u1", "u3"), T0) == 1
+    first = await store.claim_links(T0, 2, 60, "a")
+    second = await store.claim_links(T0, 10, 60, "b")
+    assert {link.url for link in first} | {link.url for link in second} == {"u1", "u2", "u3"}
+    assert not {link.url for link in first} & {link.url for link in second}
+    assert first[0].item.title == first[0].url
+
+
+async def test_expired_leases_return_to_pending_and_survive_reopen(make_store):
+    """After a crash, in-flight links come back when their lease expires or on the next start."""
+    s = await make_store()
+    await s.add_links(items("u1"), T0)
+    assert len(await s.claim_links(T0, 5, 60, "dead")) == 1
+    await s.close()
+    s = await make_store()
+    assert await s.recover_expired(T0 + timedelta(seconds=30)) == 0
+    assert await s.recover_expired(T0 + timedelta(seconds=61)) == 1
+    again = await s.claim_links(T0 + timedelta(seconds=61), 5, 60, "new")
+    assert [link.url for link in again] == ["u1"] and again[0].attempts == 2
+
+
+async def test_done_failed_and_requeue(store):
+    """Failed links are listed with their reason and can be put back by reason."""
+    await store.add_links(items("a", "b", "c"), T0)
+    await store.claim_links(T0, 3, 60, "o")
+    await store.mark_done("a", T0, "id-a")
+    await store.mark_failed("b", T0, stage="fetch", reason="not_found", detail="404")
+    await store.mark_failed("c", T0, stage="extract", reason="timeout", detail="slow")
+    assert (await store.link_counts())["failed"] == 2
+    assert [f.url for f in await store.failed_links(reason="timeout")] == ["c"]
+    assert await store.requeue_failed(reason="not_found") == 1
+    assert [link.url for link in await store.claim_links(T0, 5, 60, "o")] == ["b"]
+
+
+async def test_release_returns_in_flight_links(store):
+    """A graceful stop hands unfinished links back without counting an attempt."""
+    await store.add_links(items("a"), T0)
+    (link,) = await store.claim_links(T0, 1, 60, "o")
+    await store.release_links([link.url])
+    (again,) = await store.claim_links(T0, 1, 60, "o")
+    assert again.attempts == 1
+
+
+async def test_fingerprint_claims_detect_syndication(store):
+    """The first URL owns a text; a near copy, or the article under a new URL, is a duplicate."""
+    fp = dedup.simhash("the quick brown fox jumps over the lazy dog " * 20)
+    assert await store.claim_fingerprint(fp, "art1", "u1", T0) is None
+    assert await store.claim_fingerprint(fp, "art1", "u1", T0) is None  # retry of the same link
+    assert await store.claim_fingerprint(fp ^ 0b101, "art2", "u2", T0) == "art1"
+    assert await store.claim_fingerprint(fp ^ (0xFFFF << 8), "art3", "u3", T0) is None
+    assert await store.claim_fingerprint(12345, "art1", "u4", T0) == "art1"
+    await store.add_alternate("art1", "u2", T0)
+    assert await store.alternates("art1") == ["u2"]
+
+
+async def test_due_feeds_leased_and_saved(store):
+    """Due feeds are claimed once until saved with a next poll time."""
+    await store.sync_sources([("f1", "http://x/1"), ("f2", "http://x/2")], T0)
+    due = await store.claim_due_feeds(T0, 10, 60, "o")
+    assert {f.source_id for f in due} == {"f1", "f2"}
+    assert await store.claim_due_feeds(T0, 10, 60, "p") == []
+    await store.save_feed(replace(due[0], next_poll_at=T0 + timedelta(minutes=5), etag='"e"'))
+    assert await store.claim_due_feeds(T0 + timedelta(seconds=30), 10, 60, "p") == []
+    states = {f.source_id: f for f in await store.feed_states()}
+    assert states[due[0].source_id].etag == '"e"'
+
+
+# --- further contract ------------------------------------------------------------------
+
+
+async def test_expired_link_lease_is_claimed_by_another_owner(store):
+    """A dead owner's link goes to a live one once its lease lapses, without recover_expired."""
+    await store.add_links(items("u1", "u2"), T0)
+    assert len(await store.claim_links(T0, 1, 1.0, "dead")) == 1
+    live = await store.claim_links(T0 + timedelta(seconds=0.5), 5, 60, "live")
+    assert [link.url for link in live] == ["u2"]
+    taken = await store.claim_links(T0 + timedelta(seconds=1.5), 5, 60, "live")
+    assert [(link.url, link.attempts) for link in taken] == [("u1", 2)]
+    await store.extend_leases("dead", T0 + timedelta(seconds=2), 60)  # the zombie wakes up
+    assert await store.claim_links(T0 + timedelta(seconds=3), 5, 60, "other") == []
+    assert (await store.link_counts())["in_flight"] == 2
+
+
+async def test_extended_leases_are_not_taken_over(store):
+    """An owner that keeps extending its leases keeps its links."""
+    await store.add_links(items("u1"), T0)
+    await store.claim_links(T0, 1, 10, "a")
+    await store.extend_leases("a", T0 + timedelta(seconds=8), 10)
+    assert await store.claim_links(T0 + timedelta(seconds=15), 5, 10, "b") == []
+    assert len(await store.claim_links(T0 + timedelta(seconds=19), 5, 10, "b")) == 1
+
+
+async def test_links_are_claimed_oldest_first(store):
+    """Claims follow discovery order, with the item round-tripped intact."""
+    later = [SourceItem(source_id="s", url="late", title="t", tags=("a", "b"))]
+    await store.add_links(later, T0 + timedelta(seconds=5))
+    await store.add_links(items("early"), T0)
+    claimed = await store.claim_links(T0 + timedelta(seconds=10), 5, 60, "o")
+    assert [link.url for link in claimed] == ["early", "late"]
+    assert claimed[1].item == later[0]
+    assert claimed[0].discovered_at == T0 and claimed[0].status == "in_flight"
+
+
+async def test_failed_links_filter_by_time_and_keep_detail(store):
+    """The dead-letter list filters by time and reports stage, reason, detail and attempts."""
+    await store.add_links(items("a", "b"), T0)
+    await store.claim_links(T0, 2, 60, "o")
+    await store.mark_failed("a", T0, stage="fetch", reason="gone", detail="x" * 5000)
+    await store.mark_failed("b", T0 + timedelta(hours=1), stage="fetch", reason="gone", detail="")
+    (recent,) = await store.failed_links(since=T0 + timedelta(minutes=30))
+    assert (recent.url, recent.stage, recent.reason, recent.attempts) == ("b", "fetch", "gone", 1)
+    assert recent.failed_at == T0 + timedelta(hours=1)
+    old = (await store.failed_links())[0]
+    assert old.url == "a" and len(old.detail) == 2000
+    assert await store.requeue_failed(since=T0 + timedelta(minutes=30)) == 1
+    assert (await store.link_counts()) == {"pending": 1, "in_flight": 0, "done": 0, "failed": 1}
+
+
+async def test_feed_sync_updates_urls_and_keeps_state(store):
+    """Re-syncing a source changes its URL but keeps what was learned about it."""
+    await store.sync_sources([("f1", "http://x/1")], T0)
+    (f,) = await store.claim_due_feeds(T0, 10, 60, "o")
+    saved = replace(
+        f,
+        etag='"e"',
+        last_modified="Wed, 01 Jan 2025 00:00:00 GMT",
+        interval=300.0,
+        error_streak=2,
+        last_status="ok",
+        last_error="boom",
+        last_polled_at=T0,
+        last_success_at=T0,
+        first_polled=True,
+        next_poll_at=T0 + timedelta(minutes=5),
+    )
+    await store.save_feed(saved)
+    await store.sync_sources([("f1", "http://x/new")], T0 + timedelta(minutes=1))
+    (state,) = await store.feed_states()
+    assert state == replace(saved, url="http://x/new")
+
+
+async def test_forced_and_expired_feed_claims(store):
+    """`force` claims feeds that are not due; an expired feed lease can be claimed again."""
+    await store.sync_sources([("f1", "http://x/1")], T0)
+    (f,) = await store.claim_due_feeds(T0, 10, 60, "o")
+    await store.save_feed(replace(f, next_poll_at=T0 + timedelta(hours=1)))
+    assert await store.claim_due_feeds(T0, 10, 60, "o") == []
+    assert len(await store.claim_due_feeds(T0, 10, 30, "o", force=True)) == 1
+    assert await store.claim_due_feeds(T0 + timedelta(seconds=10), 10, 60, "p", force=True) == []
+    assert (
+        len(await store.claim_due_feeds(T0 + timedelta(seconds=31), 10, 60, "p", force=True)) == 1
+    )
+
+
+async def test_host_slots_are_spaced_and_penalties_push_them_out(store):
+    """Each reservation starts min_delay after the last; a Retry-After pushes the host out."""
+    waits = [await store.reserve_host_slot("h", T0, 2.0) for _ in range(3)]
+    assert waits == [0.0, 2.0, 4.0]
+    assert await store.reserve_host_slot("other", T0, 2.0) == 0.0
+    assert await store.reserve_host_slot("h", T0 + timedelta(seconds=60), 2.0) == 0.0
+    await store.penalize_host("h", T0 + timedelta(seconds=120))
+    await store.penalize_host("h", T0 + timedelta(seconds=90))  # never shortens a penalty
+    assert await store.reserve_host_slot("h", T0 + timedelta(seconds=100), 2.0) == 20.0
+    await store.penalize_host("fresh", T0 + timedelta(seconds=5))
+    assert await store.reserve_host_slot("fresh", T0, 0.0) == 5.0
+
+
+async def test_alternates_are_recorded_once(store):
+    """Recording the same alternate URL twice keeps one entry."""
+    await store.add_alternate("art", "u1", T0)
+    await store.add_alternate("art", "u2", T0 + timedelta(seconds=1))
+    await store.add_alternate("art", "u1", T0 + timedelta(seconds=2))
+    assert await store.alternates("art") == ["u1", "u2"]
+    assert await store.alternates("none") == []
