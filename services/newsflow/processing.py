@@ -7,6 +7,7 @@ the stages themselves know nothing of each other.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -57,6 +58,8 @@ _coder: EventCoder | None = None
 def init_worker(model: str | None, coder_version: str | None = None) -> None:
     """Per-process setup: load the spaCy model once (1.3 s, 150 MiB)."""
     global _coder
+    # trafilatura warns on every page it discards; the outcome is already a dead letter.
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
     if model:
         from newsflow.events.coder import EventCoder
 
