@@ -212,6 +212,10 @@ class Settings(BaseSettings):
 
     state_dir: Path = Field(Path("var"), description="Directory of the SQLite state file.")
     state_dsn: SecretStr | None = Field(None, description="postgresql:// DSN; replaces SQLite when set.")
+    state_schema: str = Field(
+        "newsflow", pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="PostgreSQL schema holding the state; one per deployment.",
+    )
     sources: list[SourceConfig] = Field(default_factory=list)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     fetch: FetchSettings = Field(default_factory=FetchSettings)

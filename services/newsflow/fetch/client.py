@@ -23,7 +23,7 @@ from newsflow.config import FetchSettings
 from newsflow.errors import Reason
 from newsflow.fetch import files, retry, ssrf
 from newsflow.fetch.outcome import FetchOutcome, failure
-from newsflow.fetch.politeness import HostPaused, HostSlots
+from newsflow.fetch.politeness import FleetClock, HostPaused, HostSlots
 from newsflow.fetch.redirects import RedirectTrail, http_url_problem
 from newsflow.fetch.response import Hop, read_response
 from newsflow.fetch.retry import Budget
@@ -70,14 +70,18 @@ class Fetcher:
     """
 
     def __init__(
-        self, settings: FetchSettings, *, resolver: AbstractResolver | None = None
+        self,
+        settings: FetchSettings,
+        *,
+        resolver: AbstractResolver | None = None,
+        fleet: FleetClock | None = None,
     ) -> None:
         self._settings = settings
         self._resolver = resolver
         self._session: aiohttp.ClientSession | None = None
         self._global: asyncio.Semaphore | None = None
         self._slots = HostSlots(
-            per_host=settings.per_host_concurrency, min_delay=settings.min_host_delay
+            per_host=settings.per_host_concurrency, min_delay=settings.min_host_delay, fleet=fleet
         )
         self._robots = RobotsCache(self._fetch_robots, agent=product_token(settings.user_agent))
 
@@ -289,6 +293,7 @@ class Fetcher:
             )
         finally:
             self._slots.release(host, status=status, retry_after=retry_after)
+            await self._slots.tell_fleet(host, status=status, retry_after=retry_after)
 
     async def _fetch_robots(self, url: str) -> tuple[int | None, bytes]:
         """robots.txt through the same slots and caps, itself never robots-checked."""

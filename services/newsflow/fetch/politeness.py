@@ -14,6 +14,7 @@ import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 MAX_PAUSE = 3600.0  # a Retry-After of days is more likely a bug than a wish; re-ask hourly
 MIN_BACKOFF = 0.1  # backoff unit when min_host_delay is 0, so a failing host is never hammered
@@ -78,6 +79,17 @@ def idle(state: HostState, now: float) -> bool:
     )
 
 
+class FleetClock(Protocol):
+    """Per-host pacing shared by every replica (PostgreSQL state); optional.
+
+    `reserve` books the host's next start and returns the seconds to wait for it;
+    `penalize` keeps the whole fleet away from a host that answered 429/503.
+    """
+
+    async def reserve(self, host: str, delay: float) -> float: ...
+    async def penalize(self, host: str, seconds: float) -> None: ...
+
+
 class HostPaused(Exception):
     """The host asked us to wait longer than the caller is willing to."""
 
@@ -90,11 +102,17 @@ class HostSlots:
     """Holds a HostState per host and makes callers wait their turn."""
 
     def __init__(
-        self, *, per_host: int, min_delay: float, clock: Callable[[], float] = time.monotonic
+        self,
+        *,
+        per_host: int,
+        min_delay: float,
+        clock: Callable[[], float] = time.monotonic,
+        fleet: FleetClock | None = None,
     ) -> None:
         self._per_host = per_host
         self._min_delay = min_delay
         self._clock = clock
+        self._fleet = fleet
         self._states: dict[str, HostState] = {}
         self._changed: dict[str, asyncio.Event] = {}
 
@@ -113,6 +131,8 @@ class HostSlots:
             wait = wait_time(state, now, max_active=self._per_host)
             if wait == 0:
                 self._states[host] = started(state, now, min_delay=self._min_delay)
+                if self._fleet is not None:
+                    await self._wait_for_fleet(host, host_delay(state, self._min_delay))
                 return
             remaining_pause = state.paused_until - now
             if max_pause is not None and remaining_pause > max_pause:
@@ -120,6 +140,24 @@ class HostSlots:
             event = self._changed.setdefault(host, asyncio.Event())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), timeout=wait)
+
+    async def _wait_for_fleet(self, host: str, delay: float) -> None:
+        """Holding the local slot, wait for the turn the fleet-wide clock gives this request."""
+        try:
+            wait = await self._fleet.reserve(host, delay)
+        except BaseException:
+            self.release(host, status=None)
+            raise
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def tell_fleet(self, host: str, *, status: int | None, retry_after: float | None) -> None:
+        """Share a 429/503 pause with the other replicas."""
+        if self._fleet is not None and status in (429, 503):
+            pause = pause_for(self.state(host), retry_after, self._min_delay)
+            # Best effort: this replica already paused the host locally.
+            with contextlib.suppress(Exception):
+                await self._fleet.penalize(host, pause)
 
     def release(self, host: str, *, status: int | None, retry_after: float | None = None) -> None:
         """Give the slot back, recording how the host answered."""

@@ -24,6 +24,7 @@ from newsflow.extract.pool import WorkerPool
 from newsflow.fetch.client import Fetcher
 from newsflow.models import utcnow
 from newsflow.pipeline.articles import ArticleHandler
+from newsflow.pipeline.fleet import StoreFleetClock
 from newsflow.pipeline.polling import SourcePoller
 from newsflow.processing import init_worker
 from newsflow.publish.embedded import EMBEDDED_ADDRESS_FILE, EmbeddedBroker
@@ -68,7 +69,9 @@ class Pipeline:
                                        raw_enabled=s.raw.enabled)
             await self.publisher.start()
             self._stack.push_async_callback(self.publisher.stop)
-            self.fetcher = await self._stack.enter_async_context(Fetcher(s.fetch))
+            # With shared state the per-host pace holds for the whole fleet, not per replica.
+            fleet = StoreFleetClock(self.store) if s.state_dsn is not None else None
+            self.fetcher = await self._stack.enter_async_context(Fetcher(s.fetch, fleet=fleet))
             model = s.events.spacy_model if s.events.enabled else None
             self.pool = WorkerPool(s.extract.workers, s.extract.timeout, init_worker,
                                    (model, s.events.coder_version))

@@ -8,7 +8,7 @@ def open_store(settings) -> StateStore:
     if settings.state_dsn is not None:
         from newsflow.state.postgres import PostgresStore
 
-        return PostgresStore(settings.state_dsn.get_secret_value())
+        return PostgresStore(settings.state_dsn.get_secret_value(), schema=settings.state_schema)
     from newsflow.state.sqlite import SqliteStore
 
     return SqliteStore(settings.state_dir / "newsflow.db")
