@@ -1,0 +1,45 @@
+"""Stages import one way: each knows only the shared messages, errors, settings and itself."""
+
+import ast
+
+from tests.conftest import REPO
+
+PACKAGE = REPO / "services" / "newsflow"
+STAGES = ["sources", "fetch", "extract", "events", "publish", "state"]
+SHARED = {"newsflow", "newsflow.models", "newsflow.errors", "newsflow.config", "newsflow.urls",
+          "newsflow.dedup"}
+
+
+def imports_of(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+
+
+def test_stages_import_only_shared_modules_and_themselves():
+    """A stage never imports another stage, the pipeline, the CLI or observability."""
+    bad = []
+    for stage in STAGES:
+        for path in (PACKAGE / stage).rglob("*.py"):
+            for name in imports_of(path):
+                if not name.startswith("newsflow"):
+                    continue
+                if name in SHARED or name == f"newsflow.{stage}" or name.startswith(f"newsflow.{stage}."):
+                    continue
+                bad.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    assert not bad, "\n".join(bad)
+
+
+def test_only_fetch_imports_the_http_client():
+    """aiohttp's client lives in fetch/ (the observability server and test servers aside)."""
+    allowed = {"fetch", "bench", "observability.py"}
+    bad = [
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if p.relative_to(PACKAGE).parts[0] not in allowed
+        and "aiohttp" in set(imports_of(p))
+    ]
+    assert not bad, bad
