@@ -1,1 +1,7 @@
-"""PLOVER event coding from article text; runs in worker processes."""
+"""PLOVER event coding from article text; runs in worker processes.
+
+`coder.EventCoder` is the one entry point. A document flows: sentences.split (regex) →
+sentences.is_candidate (trigger word forms, no parse) → spaCy on candidates only →
+triggers.find → roles/actors/places/dates/counts/modality per trigger (drafting) →
+merge of repeated mentions → EventRecord. Word lists live in events/data/*.yaml.
+"""

@@ -1,0 +1,145 @@
+"""Reads casualty, arrest and weapon counts from a sentence with regular expressions.
+
+A number becomes a casualty count only when a casualty word is bound to it ("four others
+wounded", "killing 12", "the death of one"); numbers of weapons, rescuers, durations and ages
+are never casualties. Weapons shot down become `intercepted`, the salvo they came from
+`launched`. Offsets in the returned spans are into the article text.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from newsflow.events.lexicon import cues
+from newsflow.models import Count, Span
+
+
+@cache
+def _patterns() -> dict[str, object]:
+    c = cues()
+    words = {**c["numbers"]["exact"], **c["numbers"]["approx"]}
+    word_alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    num = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+|(?:{word_alt})(?:[- ](?:{word_alt}))?)"
+    qual = "|".join(re.escape(q) for qs in c["qualifiers"].values() for q in sorted(qs, key=len, reverse=True))
+    number = rf"(?P<qual>(?:{qual})\s+)?(?P<num>{num})"
+    after = {k: "|".join(re.escape(w) for w in v) for k, v in c["casualties"].items()}
+    before = {k: "|".join(re.escape(w) for w in v) for k, v in c["verbs_before"].items()}
+    weapons = "|".join(re.escape(w) for w in c["weapons"])
+    return {
+        "words": words,
+        "approx_words": set(c["numbers"]["approx"]),
+        "qualifiers": {q: k for k, qs in c["qualifiers"].items() for q in qs},
+        "not_people": set(c["not_people"]) | set(c["responders"]),
+        # "four others wounded", "24 people were killed", "one deceased"
+        "after": {k: re.compile(
+            rf"\b{number}(?P<mid>(?:\s+[\w.'’-]+){{0,3}}?)\s+(?:(?:were|was|have been|has been|had been|are|is|been|being|reported)\s+)?(?:{v})\b",
+            re.I) for k, v in after.items()},
+        # "killing at least 156 people"
+        "before": {k: re.compile(rf"\b(?:{v})\s+{number}\b(?=(?P<rest>(?:\s+[\w.'’-]+){{0,3}}))", re.I) for k, v in before.items()},
+        "toll": re.compile(rf"\b(?:death toll|deaths? of|toll)\b(?:\s+\w+){{0,2}}?\s+(?:to|at|of|reached|stood at|stands at)?\s*{number}\b", re.I),
+        "intercept": re.compile(r"\b(?:downed|shot down|intercepted|destroyed|neutralised|neutralized)\b(?P<list>[^.;:]*)", re.I),
+        "item": re.compile(rf"{number}(?:\s+of\s+(?:the\s+)?(?P<total>\d[\d,]*|\w+))?\s+(?:[\w-]+\s+){{0,2}}?(?P<weapon>{weapons})\b", re.I),
+        "launch": re.compile(rf"\b(?:launched|fired)\s+{number}\s+(?:[\w-]+\s+){{0,2}}?(?P<weapon>{weapons})\b", re.I),
+    }
+
+
+def value(token: str) -> tuple[int, bool] | None:
+    """(value, approximate) of a number written in digits or words, or None."""
+    p = _patterns()
+    t = token.lower().replace(",", "")
+    if t.isdigit():
+        return int(t), False
+    total, approx = 0, False
+    for part in re.split(r"[- ]", t):
+        if part not in p["words"]:  # type: ignore[operator]
+            return None
+        v = p["words"][part]  # type: ignore[index]
+        approx = approx or part in p["approx_words"]  # type: ignore[operator]
+        total = total * v if v in (100, 1000) and total else total + v
+    return total, approx
+
+
+def _qualifier(qual: str | None, approx: bool) -> str:
+    if qual:
+        return _patterns()["qualifiers"].get(qual.strip().lower(), "exact")  # type: ignore[union-attr]
+    return "approx" if approx else "exact"
+
+
+def _people(words: str) -> bool:
+    """False when the words between number and verb name things, not people."""
+    banned = _patterns()["not_people"]
+    if re.search(r"\b(?:and|or|but)\b|[,;]", words):
+        return False  # the number and the verb belong to different phrases
+    return not any(w.strip(".,").lower() in banned for w in words.split())  # type: ignore[operator]
+
+
+def find(text: str, offset: int) -> list[Count]:
+    """Counts in a sentence; `offset` is the sentence's start in the article."""
+    p = _patterns()
+    found: list[tuple[int, int, Count]] = []
+
+    def add(kind: str, m: re.Match[str], obj: str | None = None, forced: tuple[int, str] | None = None) -> None:
+        if forced:
+            val, qualifier = forced
+        else:
+            parsed = value(m.group("num"))
+            if parsed is None or (m.group("num").lower() in ("a", "an") and kind != "killed"):
+                return
+            val, qualifier = parsed[0], _qualifier(m.group("qual"), parsed[1])
+        if any(s < m.end() and m.start() < e for s, e, _ in found):
+            return
+        found.append((m.start(), m.end(), Count(kind=kind, value=val, qualifier=qualifier, object=obj,  # type: ignore[arg-type]
+                                                text=m.group(0), span=Span(start=offset + m.start(), end=offset + m.end()))))
+
+    _intercepts(text, p, add)
+    for kind, rx in p["before"].items():  # type: ignore[union-attr]
+        for m in rx.finditer(text):
+            if _people(re.split(r"\s(?:and|or|but)\b|[,;]", m.group("rest"))[0]):
+                add(kind, m)
+    for kind, rx in p["after"].items():  # type: ignore[union-attr]
+        for m in rx.finditer(text):
+            if _people(m.group("mid")):
+                add(kind, m)
+    for m in p["toll"].finditer(text):  # type: ignore[union-attr]
+        add("killed", m)
+    return [c for _, _, c in sorted(found, key=lambda f: f[0])]
+
+
+def _intercepts(text: str, p: dict[str, object], add: object) -> None:
+    for m in p["launch"].finditer(text):  # type: ignore[union-attr]
+        parsed = value(m.group("num"))
+        if parsed:
+            add("launched", m, m.group("weapon").lower(), (parsed[0], _qualifier(m.group("qual"), parsed[1])))  # type: ignore[operator]
+    for m in p["intercept"].finditer(text):  # type: ignore[union-attr]
+        items = list(p["item"].finditer(text, m.start("list"), m.end("list")))  # type: ignore[union-attr]
+        if not items:
+            continue
+        total, objects = 0, []
+        for it in items:
+            parsed = value(it.group("num"))
+            if parsed is None:
+                continue
+            total += parsed[0]
+            weapon = it.group("weapon").lower()
+            objects.append(weapon)
+            if it.group("total"):
+                launched = value(it.group("total"))
+                if launched:
+                    add("launched", it, weapon, (launched[0], "exact"))  # type: ignore[operator]
+        span = re.search(r".*", text[items[0].start() : items[-1].end()])
+        whole = re.compile(re.escape(span.group(0))).search(text, items[0].start())  # type: ignore[union-attr]
+        if total and whole:
+            # The whole list is one interception claim; drop per-item launched spans it overlaps.
+            add_obj = " and ".join(dict.fromkeys(objects))
+            _replace_overlaps(add, whole, total, add_obj)
+
+
+def _replace_overlaps(add: object, whole: re.Match[str], total: int, obj: str) -> None:
+    closure = add.__closure__  # type: ignore[attr-defined]
+    found = next(c.cell_contents for c in closure if isinstance(c.cell_contents, list))
+    kept = [f for f in found if not (f[0] < whole.end() and whole.start() < f[1])]
+    launched = [f for f in found if f not in kept]
+    found[:] = kept
+    add("intercepted", whole, obj, (total, "exact"))  # type: ignore[operator]
+    found.extend(launched)

@@ -1,0 +1,217 @@
+"""Builds draft events from one parsed candidate sentence.
+
+For each trigger: read actor and recipient from the parse, fall back to the country the
+sentence names when the actor has none, decide modality, place, date and counts, and apply the
+PLOVER conventions that change the type (a refused offer is REJECT, a promise to act is AGREE,
+a conditional act is THREATEN, a quoted charge against someone is ACCUSE).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from spacy.tokens import Doc, Token
+
+from newsflow.events import classify, counts, dates, modality, places, roles, triggers
+from newsflow.events.actors import Memory, combine, phrase, resolve
+from newsflow.events.draft import Draft
+from newsflow.events.gazetteer import find_names
+from newsflow.events.sentences import Sentence
+from newsflow.models import Actor, Count
+
+COOPERATIVE = {"AGREE", "CONCEDE", "SUPPORT", "COOPERATE", "AID", "CONSULT"}
+PROMISABLE = {"AID", "RETREAT", "COOPERATE", "SUPPORT", "CONCEDE", "CONSULT"}
+CONFLICT_ACTS = {"ASSAULT", "COERCE", "SANCTION", "PROTEST", "MOBILIZE"}
+# Count kinds each event type may carry.
+COUNT_KINDS = {
+    "ASSAULT": {"killed", "injured", "abducted", "missing", "displaced", "launched"},
+    "COERCE": {"arrested", "abducted", "displaced", "killed", "injured"},
+    "PROTEST": {"killed", "injured", "arrested"},
+    "intercept": {"intercepted", "launched"},
+}
+LOCAL_SECTORS = {"POL", "CVL", "JUD", "BUS", "MED"}
+CASUALTY_VERBS = {"kill", "die", "wound", "injure"}
+_ACCIDENT = re.compile(r"\b(crash|accident|collision|earthquake|flood|floods|landslide|storm|hurricane|cyclone|wildfire|stampede|drown|drowned|derail\w*|capsiz\w*)\b", re.I)
+_ANAPHORIC = {"the", "this", "that", "these", "those", "such"}
+_QUOTE = re.compile(r"[“\"]([^”\"]{20,})[”\"]")
+_REPORTING_TAIL = re.compile(r",[^,]*\b(said|says|reported|reports|told|according to|announced)\b[^,]*$", re.I)
+_PLACE_PREPS = {"on", "upon", "against", "in", "at", "into", "near", "over", "across", "to", "from", "throughout"}
+_SUBCLAUSE = {"acl", "relcl", "appos", "advcl", "ccomp"}
+
+
+def _span(tokens: list[Token]) -> tuple[int, int]:
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+
+
+def _heads_span(heads: list[Token]) -> list[tuple[int, int]]:
+    return [_span(phrase(h)) for h in heads]
+
+
+def _person_spans(doc: Doc, people: list[Actor]) -> list[tuple[int, int]]:
+    """Where the sentence describes a recipient person ("Marc Fogel, an American ...")."""
+    names = {a.name for a in people}
+    return [_span(phrase(e.root)) for e in doc.ents if e.label_ == "PERSON" and e.text in names]
+
+
+def _fallback_actor(doc: Doc, etype: str, exclude: list[tuple[int, int]]) -> Actor | None:
+    """The first country the sentence names outside the recipient and the reporting clause.
+
+    People are skipped: a named leader elsewhere in the sentence is rarely the one who acted.
+    """
+    text = doc.text
+    tail = _REPORTING_TAIL.search(text)
+    limit = tail.start() if tail else len(text)
+    for s, e, name in find_names(text[:limit]):
+        if not name.country or name.kind == "person" or any(a <= s < b for a, b in exclude):
+            continue
+        if classify.QUAD[etype] == 4:
+            # A place that is hit or passed through is not who acted.
+            before = text[:s].split()
+            if before and before[-1].lower() in _PLACE_PREPS:
+                continue
+        return Actor(text=text[s:e], name=name.name, country=name.country, sector=name.sector)  # type: ignore[arg-type]
+    return None
+
+
+def _quote_speaker(doc: Doc, quotes: list[tuple[int, int]]) -> Token | None:
+    """The subject outside the quotation marks: whoever utters the quoted words."""
+    if not quotes:
+        return None
+    for t in doc:
+        if t.dep_ in ("nsubj", "nsubjpass") and not _in_quote(t.idx, quotes) and t.pos_ in ("PROPN", "PRON", "NOUN"):
+            return t
+    return None
+
+
+def _in_quote(pos: int, quotes: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in quotes)
+
+
+def _date_for(doc: Doc, trigger: Token, published_at: datetime | None, future: bool) -> dates.Resolved:
+    """The date expression nearest the trigger that is not inside a clause the trigger is not in."""
+    best = None
+    for s, _e, resolved in dates.candidates(doc.text, published_at, future=future):
+        tok = doc.char_span(s, s + 1, alignment_mode="expand")
+        if tok is None:
+            continue
+        t = tok.root
+        if t.lower_ == "since" and t.head is not trigger:
+            continue  # "detained since 2021" dates the detention, not other events nearby
+        blocked = False
+        for a in [t, *t.ancestors]:
+            if a.dep_ in _SUBCLAUSE and trigger not in list(a.subtree):
+                blocked = True
+                break
+        if not blocked and (best is None or abs(s - trigger.idx) < best[0]):
+            best = (abs(s - trigger.idx), resolved)
+    return best[1] if best else dates.fallback(published_at)
+
+
+def _counts_for(kind_key: str, found: list[Count]) -> list[Count]:
+    kinds = COUNT_KINDS.get(kind_key, set())
+    return [c for c in found if c.kind in kinds]
+
+
+def draft_sentence(sent: Sentence, doc: Doc, memory: Memory, published_at: datetime | None) -> list[Draft]:
+    """Every draft event the sentence supports, before merging."""
+    found_counts = counts.find(sent.text, sent.start)
+    quotes = [(m.start(1), m.end(1)) for m in _QUOTE.finditer(sent.text) if len(m.group(1).split()) >= 4]
+    memory.quote_speaker = _quote_speaker(doc, quotes)
+    out: list[Draft] = []
+    for match in triggers.find(doc):
+        out.extend(_draft(match, sent, doc, memory, published_at, found_counts, quotes))
+    return out
+
+
+def _draft(match: triggers.Match, sent: Sentence, doc: Doc, memory: Memory,
+           published_at: datetime | None, found_counts: list[Count],
+           quotes: list[tuple[int, int]]) -> list[Draft]:
+    tok, sense = match.token, match.sense
+    etype, mode = sense.type, sense.mode
+    found = roles.find(tok, sense.role, sense.patient_poss)
+    by_head = [(h, resolve(h, memory)) for h in found.actors]
+    actors = combine([a for _, acts in by_head for a in acts])
+    recipients = combine([a for h in found.recipients for a in resolve(h, memory)])
+    mood = "asserted" if sense.role == "speaker" else modality.of(tok)
+    if mood == "asserted" and etype in ("CONSULT", "AGREE") and modality.planned(tok):
+        mood = "future"
+    is_noun = tok.pos_ in ("NOUN", "PROPN") and len(match.indices) == 1
+    kind_key = "intercept" if sense.role == "intercept" else etype
+    event_counts = _counts_for(kind_key, found_counts)
+    # Only words that named a country are the actor's, not a place ("an attack on X killed ...").
+    actor_spans = _heads_span([h for h, acts in by_head if any(a.country for a in acts)])
+    location = places.locate(doc, etype, actor_spans)
+    if is_noun and not found.actors and not found.recipients:
+        det = {c.lower_ for c in tok.children if c.dep_ in ("det", "poss")}
+        if det & _ANAPHORIC and not event_counts:
+            return []  # "the attack", "this rejection": a mention of an event already coded
+        if location is None and not event_counts:
+            return []  # "potential peace talks": nobody, nowhere, nothing counted
+
+    if _in_quote(tok.idx, quotes) and etype in CONFLICT_ACTS | {"THREATEN"}:
+        spk = memory.quote_speaker
+        if spk is None or not actors:
+            return []
+        accuser = resolve(spk, memory)
+        if not accuser or {a.country for a in accuser} == {a.country for a in actors}:
+            return []
+        etype, mode, recipients, actors, mood = "ACCUSE", None, actors, accuser, "asserted"
+        location = None
+
+    exclude = _heads_span(found.recipients) + _person_spans(doc, recipients)
+    if not any(a.country for a in actors):
+        fb = _fallback_actor(doc, etype, exclude)
+        if fb is not None:
+            sector = next((a.sector for a in actors if a.sector), fb.sector)
+            actors = [fb.model_copy(update={"sector": sector})]
+    local = actors and not any(a.country for a in actors) and any(a.sector in LOCAL_SECTORS for a in actors)
+    if local and location is not None and location.country:
+        # Police, protesters, courts and residents act where they are (ACLED convention).
+        actors = [a.model_copy(update={"country": location.country}) for a in actors]
+    if classify.QUAD[etype] in (1, 3) and not actors and not recipients and not (etype == "CONSULT" and location):
+        return []  # a statement with no speaker and no addressee codes nothing
+    if classify.QUAD[etype] == 4 and not actors and not recipients and location is None and not event_counts:
+        return []  # "all on board were killed": nothing to place, count or attribute
+    if tok.lemma_.lower() in CASUALTY_VERBS and _ACCIDENT.search(sent.text) and not found.actors:
+        return []  # deaths in a crash, flood or fire are not an assault
+    recipients = [r for r in recipients if (r.name, r.country) not in {(a.name, a.country) for a in actors}]
+    if mood == "negated" and etype in COOPERATIVE:
+        etype, mode, mood = "REJECT", None, "asserted"
+    date, precision, source = _date_for(doc, tok, published_at, future=mood == "future")
+    if mood == "asserted" and source == "text" and dates.is_past(date, precision, published_at):
+        mood = "historical"
+    if etype == "ASSAULT" and mode is None:
+        mode = classify.mode_from_words(sent.text)
+    base = Draft(
+        event_type=etype, sentence=sent, trigger=" ".join(doc[i].text for i in match.indices),
+        trigger_start=sent.start + tok.idx, mode=mode, role=sense.role, actors=actors,
+        recipients=recipients, location=location, date=date, date_precision=precision,
+        date_source=source, modality=mood, counts=event_counts,
+        contexts=classify.contexts(etype, sent.text),
+        confidence=_confidence(actors, recipients, tok, found.actors),
+    )
+    out = [base]
+    unless = modality.clause_has(tok, {"unless"})
+    condition = unless or modality.clause_has(tok, {"if"})
+    announced = roles.speaker(tok, say_only=True) is not None and mood in ("future", "hypothetical")
+    if mood in ("future", "hypothetical") and etype in PROMISABLE and not unless and (announced or condition):
+        out.append(_variant(base, "AGREE"))  # PLOVER: a promise or offer to act is AGREE
+    hostile = (etype in CONFLICT_ACTS and (condition or announced)) or (etype == "RETREAT" and unless)
+    if mood in ("future", "hypothetical") and hostile:
+        out.append(_variant(base, "THREATEN"))  # a conditional or announced hostile act
+    return out
+
+
+def _variant(base: Draft, etype: str) -> Draft:
+    return Draft(**{**base.__dict__, "event_type": etype, "mode": None, "modality": "asserted",
+                    "counts": [], "confidence": max(0.3, base.confidence - 0.1)})
+
+
+def _confidence(actors: list[Actor], recipients: list[Actor], tok: Token, own_actor: list[Token]) -> float:
+    c = 0.45
+    c += 0.2 if any(a.country for a in actors) else 0
+    c += 0.1 if own_actor else 0
+    c += 0.1 if any(r.country or r.sector for r in recipients) else 0
+    c += 0.05 if tok.pos_ == "VERB" else 0
+    return round(min(c, 0.95), 2)

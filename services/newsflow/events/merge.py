@@ -1,0 +1,89 @@
+"""Merges repeated mentions of one event within an article.
+
+Two drafts are one event when type, modality and ACLED sub-type agree and nothing they say
+conflicts: places equal (or one unknown), actor countries intersect (or one unknown), recipient
+countries intersect (or one unknown). Violence with no place on either side also needs a shared
+actor, so separate strikes by the same side are not fused. The merged event keeps the evidence
+of its richest mention, and per count kind the count from the richest mention that has it.
+"""
+
+from __future__ import annotations
+
+from newsflow.events.draft import Draft
+
+# A bare follow-up mention must start within this many characters of the event it continues.
+FOLLOW_UP_CHARS = 400
+MATERIAL_CONFLICT = {"ASSAULT", "COERCE", "PROTEST", "MOBILIZE", "SANCTION"}
+
+
+def _compatible(a: set[str], b: set[str]) -> bool:
+    return not a or not b or bool(a & b)
+
+
+def same_event(a: Draft, b: Draft, acled_a: str | None, acled_b: str | None) -> bool:
+    if a.event_type != b.event_type or a.modality != b.modality:
+        return False
+    if acled_a and acled_b and acled_a != acled_b:
+        return False
+    if a.location and b.location and a.location.name != b.location.name:
+        return False
+    if not _compatible(a.countries(), b.countries()):
+        return False
+    if not _compatible(a.countries("recipients"), b.countries("recipients")):
+        return False
+    if a.sentence == b.sentence:
+        return True
+    same_place = bool(a.location and b.location)
+    same_actor = bool(a.countries() & b.countries())
+    if a.event_type in MATERIAL_CONFLICT:
+        # Violence is re-told with new details; a shared place or a shared attacker links it,
+        # and so does a bare follow-up right after it ("Police fired tear gas at the protesters").
+        bare = any(not d.location and not d.countries() for d in (a, b))
+        near = abs(a.sentence.start - b.sentence.start) <= FOLLOW_UP_CHARS
+        return same_place or (same_actor and not (a.location and b.location)) or (bare and near)
+    # Statements repeat less: ask for the same speaker and the same addressee.
+    return same_actor and bool(a.countries("recipients") & b.countries("recipients"))
+
+
+def combine(group: list[Draft]) -> Draft:
+    best = max(group, key=lambda d: (d.richness(), -d.sentence.start))
+    out = Draft(**{**best.__dict__})
+    kinds = {c.kind for c in best.counts}
+    for d in sorted(group, key=lambda d: -d.richness()):
+        out.counts += [c for c in d.counts if c.kind not in kinds]
+        kinds |= {c.kind for c in d.counts}
+        out.mode = out.mode or d.mode
+        out.location = out.location or d.location
+        if not out.actors or (out.inferred_actor and d.actors and not d.inferred_actor):
+            out.actors, out.inferred_actor = d.actors, d.inferred_actor
+        out.recipients = out.recipients or d.recipients
+        if out.date_source != "text" and d.date_source == "text":
+            out.date, out.date_precision, out.date_source = d.date, d.date_precision, d.date_source
+        out.contexts = list(dict.fromkeys(out.contexts + d.contexts))
+    out.merged_text = " ".join([d.sentence.text for d in group if d.sentence != best.sentence] + [best.merged_text])
+    out.confidence = min(1.0, max(d.confidence for d in group) + 0.05 * (len(group) - 1))
+    out.counts.sort(key=lambda c: c.span.start)
+    return out
+
+
+def link_interventions(drafts: list[Draft]) -> None:
+    """Let a protest see the crowd control reported right after it, for its ACLED sub-type."""
+    for p in drafts:
+        if p.event_type != "PROTEST":
+            continue
+        for a in drafts:
+            if a.mode == "crowd-control" and 0 < a.sentence.start - p.sentence.start <= FOLLOW_UP_CHARS:
+                p.merged_text = f"{p.merged_text} {a.sentence.text}".strip()
+
+
+def merge(drafts: list[Draft], acled_of: dict[int, str | None]) -> list[Draft]:
+    """Greedy single pass in article order; `acled_of` maps id(draft) to its ACLED sub-type."""
+    groups: list[list[Draft]] = []
+    for d in drafts:
+        for g in groups:
+            if all(same_event(d, other, acled_of.get(id(d)), acled_of.get(id(other))) for other in g):
+                g.append(d)
+                break
+        else:
+            groups.append([d])
+    return [combine(g) if len(g) > 1 else g[0] for g in groups]
