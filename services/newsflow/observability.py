@@ -41,6 +41,32 @@ def configure_logging(settings: ObservabilitySettings) -> None:
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         cache_logger_on_first_use=False,
     )
+    _route_stdlib_logging(level, renderer)
+
+
+def _route_stdlib_logging(level: int, renderer) -> None:
+    """Render records of libraries that use `logging` like our own lines, so a JSON log
+    stream stays JSON (Python's last-resort handler would print bare text).
+
+    aiokafka reports at ERROR what the publisher already handles and logs once with its
+    meaning: Tansu's rejected InitProducerId, and every failed reconnect while a broker is
+    away (kafka_broker status=unreachable). Its lines are kept for log_level=debug only.
+    """
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[
+            structlog.stdlib.add_log_level,
+            structlog.stdlib.add_logger_name,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+        ],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(max(level, logging.WARNING))  # libraries' INFO chatter is not ours to show
+    logging.getLogger("aiokafka").setLevel(logging.WARNING if level <= logging.DEBUG else logging.CRITICAL)
 
 
 _DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)

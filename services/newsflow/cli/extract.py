@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import sys
 from datetime import UTC, datetime
@@ -12,7 +13,7 @@ import click
 
 from newsflow.cli import with_settings
 from newsflow.config import Settings
-from newsflow.errors import NewsflowError, Reason
+from newsflow.errors import ExtractError, NewsflowError, Reason
 from newsflow.extract.document import looks_like_html
 from newsflow.models import utcnow
 from newsflow.processing import DocumentRequest, DocumentResult, init_worker, process_document
@@ -26,8 +27,11 @@ def _parse_time(value: str | None) -> datetime | None:
 
 
 def _request(body: str, url: str | None, published: datetime | None, min_chars: int) -> DocumentRequest:
+    # Without a URL the article id must still tell documents apart (it is the Kafka key and
+    # the dedup identity downstream): name the document by its content.
+    doc_url = url or "urn:sha256:" + hashlib.sha256(body.encode("utf-8", "replace")).hexdigest()[:32]
     return DocumentRequest(
-        url=url or "about:blank", body=body, media="html" if looks_like_html(body) else "text",
+        url=doc_url, body=body, media="html" if looks_like_html(body) else "text",
         source_id="cli", source_url=url or "", fetched_at=utcnow(),
         feed_published_at=published, min_text_chars=min_chars,
     )
@@ -73,11 +77,22 @@ def extract(settings: Settings, source: str | None, url: str | None, published: 
 
 def _read(settings: Settings, source: str, url: str | None) -> tuple[str, str | None]:
     if source == "-":
-        return sys.stdin.read(), url
+        return _decode(sys.stdin.buffer.read()), url
     if source.startswith(("http://", "https://")):
         return asyncio.run(_fetch(settings, source)), url or source
     path = Path(source)
-    return path.read_bytes().decode("utf-8", errors="replace"), url or path.resolve().as_uri()
+    return _decode(path.read_bytes()), url or path.resolve().as_uri()
+
+
+def _decode(data: bytes) -> str:
+    """The document as text; binary data (an image, a PDF, random bytes) is refused with
+    DECODE_ERROR instead of being "extracted" into an article of mojibake."""
+    text = data.decode("utf-8", errors="replace")
+    # NUL never occurs in HTML or prose; 5% replacement characters is far beyond a
+    # mislabelled cp1252 page (a few accented letters) and typical of binary files.
+    if b"\x00" in data[:65536] or text.count("\ufffd") > len(text) / 20:
+        raise ExtractError("binary data, not an HTML or text document", reason=Reason.DECODE_ERROR)
+    return text
 
 
 async def _fetch(settings: Settings, url: str) -> str:
@@ -102,6 +117,8 @@ async def _batch(settings: Settings, path: Path, model: str | None) -> int:
         doc_id = None
         try:
             doc = json.loads(line)
+            if not isinstance(doc, dict):
+                raise ValueError("a line must be a JSON object")
             doc_id = doc.get("id", line_no)
             body = doc.get("html") or doc.get("text")
             if not isinstance(body, str) or not body.strip():
@@ -116,8 +133,10 @@ async def _batch(settings: Settings, path: Path, model: str | None) -> int:
                     "reason": str(getattr(exc, "reason", Reason.INVALID_INPUT))}
 
     try:
-        lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
-        tasks = [asyncio.create_task(one(i, ln)) for i, ln in enumerate(lines, 1)]
+        # A line without an id is named by its line number in the file, blank lines counted.
+        lines = [(i, ln) for i, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if ln.strip()]
+        tasks = [asyncio.create_task(one(i, ln)) for i, ln in lines]
         for task in tasks:  # awaited in input order; they run concurrently
             print(json.dumps(await task, ensure_ascii=False), flush=True)
     finally:

@@ -9,6 +9,7 @@ import sys
 
 import click
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
 
 from newsflow.cli import with_settings
 from newsflow.config import Settings
@@ -69,9 +70,18 @@ def tail(settings: Settings, topic: str, as_json: bool, from_beginning: bool,
 
 async def _tail(settings: Settings, topic: str, kind: str, as_json: bool, from_beginning: bool,
                 max_messages: int, idle_exit: float) -> None:
-    consumer = AIOKafkaConsumer(**client_options(settings.kafka, bootstrap_for(settings)),
+    bootstrap = bootstrap_for(settings)
+    consumer = AIOKafkaConsumer(**client_options(settings.kafka, bootstrap),
                                 enable_auto_commit=False, group_id=None)
-    await consumer.start()
+    try:
+        await consumer.start()
+    except KafkaError as exc:
+        await consumer.stop()
+        hint = ("" if settings.kafka.bootstrap_servers else
+                f" (is the `newsflow run` that wrote {settings.state_dir / EMBEDDED_ADDRESS_FILE}"
+                " still running?)")
+        raise click.ClickException(
+            f"Kafka broker unreachable at {','.join(bootstrap)}{hint}: {exc}") from exc
     try:
         partitions = consumer.partitions_for_topic(topic) or set()
         if not partitions:

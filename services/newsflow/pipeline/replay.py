@@ -45,14 +45,18 @@ async def reprocess_from_raw(settings: Settings, bootstrap: list[str]) -> Counte
         await consumer.seek_to_beginning(*tps)
         limit = asyncio.Semaphore(pool.workers * 2)
         tasks: list[asyncio.Task] = []
-        while any([await consumer.position(tp) < end[tp] for tp in tps]):
+        # Read whole batches until every partition has passed the end seen at start and one
+        # poll comes back empty: some brokers (Tansu 0.6) report the end as the start of the
+        # last batch + 1, so the end offset alone would stop mid-batch.
+        while True:
             batch = await consumer.getmany(timeout_ms=1000)
-            for tp, records in batch.items():
+            for records in batch.values():
                 for rec in records:
-                    if rec.offset < end[tp]:
-                        raw = RawPage.model_validate_json(rec.value)
-                        await limit.acquire()
-                        tasks.append(asyncio.create_task(_one(raw, pool, publisher, s, stats, limit)))
+                    raw = RawPage.model_validate_json(rec.value)
+                    await limit.acquire()
+                    tasks.append(asyncio.create_task(_one(raw, pool, publisher, s, stats, limit)))
+            if not batch and all([await consumer.position(tp) >= end[tp] for tp in tps]):
+                break
         await asyncio.gather(*tasks)
     finally:
         await consumer.stop()
@@ -65,10 +69,14 @@ async def reprocess_from_raw(settings: Settings, bootstrap: list[str]) -> Counte
 async def _one(raw: RawPage, pool: WorkerPool, publisher: Publisher, s: Settings,
                stats: Counter[str], limit: asyncio.Semaphore) -> None:
     try:
+        source = next((x for x in s.sources if x.id == raw.source_id), None)
         request = DocumentRequest(
             url=raw.url, body=raw.body, media="html" if raw.content_type == "text/html" else "text",
-            source_id=raw.source_id, source_url="", fetched_at=raw.fetched_at,
-            feed_published_at=raw.published_hint, min_text_chars=s.extract.min_text_chars,
+            source_id=raw.source_id, source_url=source.url if source else "",
+            tags=tuple(source.tags) if source else (),
+            language=source.language if source else None,
+            fetched_at=raw.fetched_at, feed_published_at=raw.published_hint,
+            min_text_chars=s.extract.min_text_chars,
         )
         try:
             result = await pool.run(process_document, request, url=raw.url)

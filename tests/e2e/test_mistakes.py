@@ -1,0 +1,87 @@
+"""Operator mistakes (bad config, no broker, stale broker address, bad option) give a clear
+message and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsflow.publish.embedded import EMBEDDED_ADDRESS_FILE
+from tests.e2e import cli
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def _no_traceback(res: cli.Result) -> None:
+    assert "Traceback" not in res.stderr + res.stdout, res.stderr[-3000:]
+
+
+def test_invalid_config_names_each_bad_field(tmp_path):
+    """A config with a bad source exits 2 naming the file and each bad field."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("sources:\n  - id: Bad Id\n    kind: feed\n    url: ftp://x\n", encoding="utf-8")
+    res = cli.run("sources", "check", "--config", str(bad))
+    _no_traceback(res)
+    assert res.returncode == 2
+    assert f"{bad}: invalid configuration" in res.stderr
+    assert "sources.0.id:" in res.stderr and "sources.0.url:" in res.stderr
+
+
+def test_tail_without_any_broker_explains_where_it_looked(tmp_path):
+    """`tail` with no bootstrap servers and no running daemon says how to point it at a broker."""
+    res = cli.run(
+        "tail", "newsflow.articles.v1", env=cli.cli_env(NEWSFLOW_STATE_DIR=str(tmp_path / "state"))
+    )
+    _no_traceback(res)
+    assert res.returncode == 1
+    assert "no broker" in res.stderr and str(tmp_path / "state") in res.stderr
+
+
+def test_tail_with_a_stale_embedded_broker_address(tmp_path):
+    """`tail` given the address file of a daemon that died exits 1 with the address and a hint."""
+    state = tmp_path / "state"
+    state.mkdir()
+    port = cli.free_port()
+    (state / EMBEDDED_ADDRESS_FILE).write_text(f"127.0.0.1:{port}\n", encoding="utf-8")
+    res = cli.run(
+        "tail",
+        "newsflow.articles.v1",
+        "--idle-exit",
+        "1",
+        env=cli.cli_env(NEWSFLOW_STATE_DIR=str(state)),
+        timeout=60,
+    )
+    _no_traceback(res)
+    assert res.returncode == 1
+    assert f"Kafka broker unreachable at 127.0.0.1:{port}" in res.stderr
+    assert "still running?" in res.stderr
+    assert "Unclosed" not in res.stderr
+
+
+def test_tail_of_a_missing_topic(broker):
+    """`tail` of a topic the broker does not have exits 1 and names the topic."""
+    res = cli.run(
+        "tail",
+        "no.such.topic.v1",
+        "--idle-exit",
+        "1",
+        env=cli.cli_env(NEWSFLOW_KAFKA_BOOTSTRAP_SERVERS=broker.bootstrap),
+        timeout=60,
+    )
+    _no_traceback(res)
+    assert res.returncode == 1
+    assert "topic no.such.topic.v1 does not exist" in res.stderr
+
+
+@pytest.mark.parametrize("command", ["list", "retry"])
+def test_dlq_since_must_be_a_time(tmp_path, command):
+    """`dlq list|retry --since` with a value that is not ISO 8601 is a usage error (exit 2)."""
+    res = cli.run(
+        "dlq",
+        command,
+        "--since",
+        "last tuesday",
+        env=cli.cli_env(NEWSFLOW_STATE_DIR=str(tmp_path / "state")),
+    )
+    _no_traceback(res)
+    assert res.returncode == 2
+    assert "Invalid value for '--since'" in res.stderr and "ISO 8601" in res.stderr
