@@ -268,8 +268,13 @@ class Fetcher:
                             max_body_bytes=max_bytes,
                             max_decompressed_bytes=s.max_decompressed_bytes,
                         )
-        except TimeoutError:
-            detail = f"no complete answer within total_timeout {s.total_timeout}s"
+        except TimeoutError as exc:
+            if isinstance(exc, aiohttp.ConnectionTimeoutError):
+                detail = f"no connection within connect_timeout {s.connect_timeout}s"
+            elif isinstance(exc, aiohttp.SocketTimeoutError):
+                detail = f"silent for read_timeout {s.read_timeout}s"
+            else:
+                detail = f"no complete answer within total_timeout {s.total_timeout}s"
             return Hop(failure(url, Reason.TIMEOUT, detail, retriable=True, status=status))
         except aiohttp.ClientConnectorError as exc:
             if isinstance(exc.os_error, BlockedAddress):
