@@ -82,8 +82,9 @@ def idle(state: HostState, now: float) -> bool:
 class FleetClock(Protocol):
     """Per-host pacing shared by every replica (PostgreSQL state); optional.
 
-    `reserve` books the host's next start and returns the seconds to wait for it;
-    `penalize` keeps the whole fleet away from a host that answered 429/503.
+    `reserve` books the host's next start, waits for it, and returns the seconds the
+    caller must still wait (0 when the clock waited itself); `penalize` keeps the whole
+    fleet away from a host that answered 429/503.
     """
 
     async def reserve(self, host: str, delay: float) -> float: ...
