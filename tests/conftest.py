@@ -52,10 +52,13 @@ async def read_topic(bootstrap: str, topic: str, *, timeout: float = 10.0) -> li
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
     await consumer.start()
     try:
-        parts = consumer.partitions_for_topic(topic)
-        if not parts:
-            await consumer._client.force_metadata_update()
+        parts: set[int] = set()
+        for _ in range(20):  # a fresh consumer may not know the topic yet
             parts = consumer.partitions_for_topic(topic) or set()
+            if parts:
+                break
+            await consumer._client.force_metadata_update()
+            await asyncio.sleep(0.1)
         tps = [TopicPartition(topic, p) for p in sorted(parts)]
         if not tps:
             return []

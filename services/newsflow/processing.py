@@ -8,6 +8,7 @@ the stages themselves know nothing of each other.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -58,6 +59,11 @@ _coder: EventCoder | None = None
 def init_worker(model: str | None, coder_version: str | None = None) -> None:
     """Per-process setup: load the spaCy model once (1.3 s, 150 MiB)."""
     global _coder
+    # One worker per core: a BLAS that starts its own threads in each worker oversubscribes
+    # the cores. Read when numpy loads, so set before the coder imports it. Measured with
+    # one process: 11.2 → 14.0 articles/s coded (PERFORMANCE-NOTES: part of the +48%).
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     # trafilatura warns on every page it discards; the outcome is already a dead letter.
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
     if model:

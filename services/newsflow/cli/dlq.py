@@ -12,10 +12,14 @@ from newsflow.config import Settings
 from newsflow.state import open_store
 
 
-def _since(value: str | None) -> datetime | None:
+def _since(_ctx, _param, value: str | None) -> datetime | None:
+    """--since as an aware datetime; a bad value is a usage error (exit 2), not a traceback."""
     if not value:
         return None
-    dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 time, e.g. 2025-06-01T12:00:00Z") from exc
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
@@ -26,38 +30,38 @@ def dlq() -> None:
 
 @dlq.command("list")
 @click.option("--reason", help="Only this reason, e.g. not_found or timeout.")
-@click.option("--since", help="Only failures at or after this ISO 8601 time.")
+@click.option("--since", callback=_since, help="Only failures at or after this ISO 8601 time.")
 @with_settings
-def list_(settings: Settings, reason: str | None, since: str | None) -> None:
-    """Show failed links: when, stage, reason, attempts, URL and detail."""
+def list_(settings: Settings, reason: str | None, since: datetime | None) -> None:
+    """Show failed links: when, stage, reason, attempts, source, URL and detail."""
 
     async def go():
         store = open_store(settings)
         await store.open()
         try:
-            return await store.failed_links(reason=reason, since=_since(since))
+            return await store.failed_links(reason=reason, since=since)
         finally:
             await store.close()
 
     rows = asyncio.run(go())
     for r in rows:
         click.echo(f"{r.failed_at:%Y-%m-%d %H:%M:%S}  {r.stage}/{r.reason}  attempts={r.attempts}"
-                   f"  {r.url}  {r.detail[:100]}")
+                   f"  source={r.source_id}  {r.url}  {r.detail[:100]}")
     click.echo(f"{len(rows)} dead letters", err=True)
 
 
 @dlq.command()
 @click.option("--reason", help="Only this reason.")
-@click.option("--since", help="Only failures at or after this ISO 8601 time.")
+@click.option("--since", callback=_since, help="Only failures at or after this ISO 8601 time.")
 @with_settings
-def retry(settings: Settings, reason: str | None, since: str | None) -> None:
+def retry(settings: Settings, reason: str | None, since: datetime | None) -> None:
     """Put the selected dead letters back into the frontier as pending links."""
 
     async def go():
         store = open_store(settings)
         await store.open()
         try:
-            return await store.requeue_failed(reason=reason, since=_since(since))
+            return await store.requeue_failed(reason=reason, since=since)
         finally:
             await store.close()
 

@@ -40,8 +40,9 @@ async def _run(settings: Settings, once: bool):
     from newsflow.pipeline import build_pipeline
 
     pipeline = build_pipeline(settings, once=once)
+    # Before start-up, which can wait on the broker: a SIGTERM then still ends in a clean exit.
+    _install_signals(pipeline)
     async with pipeline:
-        _install_signals(pipeline)
         log.info("run", status="started", once=once, sources=len(settings.sources),
                  http_port=pipeline.health.port if pipeline.health else None)
         return await pipeline.run()

@@ -63,8 +63,12 @@ class ArticleHandler:
             obs.EXTRACT_SECONDS.observe(time.perf_counter() - started)
             obs.EXTRACTS.labels("ok", "").inc()
             await self._publish(link, request, result, bound)
-        except PublishError:
-            raise
+        except PublishError as exc:
+            if exc.retriable:  # shutdown while the broker had not acknowledged: caller releases
+                raise
+            dl = from_error(exc, url=link.url, source_id=link.item.source_id,
+                            stage=Stage.PUBLISH, attempts=link.attempts)
+            await self._dead(link, dl, bound)
         except NewsflowError as exc:
             dl = from_error(exc, url=link.url, source_id=link.item.source_id,
                             stage=Stage.PUBLISH, attempts=link.attempts)
@@ -136,7 +140,7 @@ class ArticleHandler:
         else:
             obs.CODINGS.labels("ok").inc()
         messages: list[Message] = [article, *result.events]
-        if self.settings.raw.enabled and request.path != "feed":
+        if self.settings.raw.enabled and request.path != "feed" and self._raw_fits(request, bound):
             messages.append(RawPage(
                 article_id=article.article_id, url=request.url, source_id=request.source_id,
                 content_type="text/html" if request.media == "html" else "text/plain",
@@ -153,6 +157,19 @@ class ArticleHandler:
         self.stats["events"] += len(result.events)
         bound.info("article", status="published", article_id=article.article_id,
                    events=len(result.events), words=article.word_count)
+
+    def _raw_fits(self, request: DocumentRequest, bound) -> bool:
+        """A page the producer would refuse is not kept for replay; the article still goes out.
+
+        The check is on the uncompressed size, as the producer's is; JSON escaping of
+        quotes and the envelope get a quarter of headroom.
+        """
+        size = len(request.body.encode("utf-8", "replace"))
+        if size * 1.25 + 4096 <= self.settings.kafka.max_request_size:
+            return True
+        bound.warning("raw_page", status="skipped", reason=str(Reason.TOO_LARGE), bytes=size,
+                      detail="larger than kafka.max_request_size allows; raise it to keep such pages")
+        return False
 
     async def _dead(self, link: Link, dl: DeadLetter, bound) -> None:
         await self.publisher.deliver([dl], source_id=dl.source_id)

@@ -1,8 +1,10 @@
 """Pipeline lifecycle: open resources, run the loops, stop in the documented order.
 
 On stop: (1) stop intake, (2) drain in-flight links or return them to pending,
-(3) flush the producer within kafka.flush_timeout, (4) leave state committed,
-(5) close everything in reverse order of start-up.
+(3) flush the producer, (4) leave state committed, (5) close everything in
+reverse order of start-up. Steps 2 and 3 share one deadline, kafka.flush_timeout:
+a link whose messages were not all acknowledged by then goes back to pending,
+never to done.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from newsflow.processing import init_worker
 from newsflow.publish.embedded import EMBEDDED_ADDRESS_FILE, EmbeddedBroker
 from newsflow.publish.kafka import Publisher
 from newsflow.state import open_store
-from newsflow.state.base import Link
+from newsflow.state.base import FeedState, Link
 
 log = structlog.get_logger("newsflow.pipeline")
 
@@ -133,17 +135,30 @@ class Pipeline:
                 except Exception:
                     log.critical("source_poll", source_id=state.source_id, status="bug", exc_info=True)
 
+        batch = 64
+        polled: set[str] = set()  # --once: every source once, however many batches it takes
+        held: list[FeedState] = []
         while not self._stop.is_set():
-            due = await self.store.claim_due_feeds(
-                utcnow(), 64, s.poll.lease_seconds, self.owner, force=self.once
+            claimed = await self.store.claim_due_feeds(
+                utcnow(), batch, s.poll.lease_seconds, self.owner, force=self.once
             )
+            due = claimed
+            if self.once:
+                # force also claims the feeds this pass has polled (saving a feed ends its
+                # lease): hold those until the pass ends, so later claims reach the rest.
+                held += [d for d in claimed if d.source_id in polled]
+                due = [d for d in claimed if d.source_id not in polled]
+                polled.update(d.source_id for d in due)
             due = [d for d in due if d.source_id in self.sources]
             if due:
                 await asyncio.gather(*(poll(d) for d in due))
-            if self.once:
+            if self.once and not claimed:
+                for state in held:  # unchanged since polled; saving only ends the lease
+                    await self.store.save_feed(state)
                 self._polling_done.set()
                 return
-            await _sleep_or(self._stop, 1.0)
+            if len(claimed) < batch:  # a full batch means more are due now
+                await _sleep_or(self._stop, 0.0 if self.once else 1.0)
 
     async def _dispatch(self) -> None:
         s = self.settings
@@ -177,6 +192,11 @@ class Pipeline:
                 self._inflight.pop(link.url, None)
             except Exception as exc:
                 log.warning("article", url=link.url, status="released", detail=str(exc))
+                if not self._stop.is_set():
+                    # Not at shutdown (e.g. the state store failed after delivery): hand the
+                    # link back now, or its lease would be extended forever and --once
+                    # would never drain. At shutdown, _shutdown releases it.
+                    await self._release([link.url])
 
     async def _housekeeping(self) -> None:
         """Keeps leases alive, gauges current, and prints a summary line on a terminal."""
@@ -200,22 +220,41 @@ class Pipeline:
                 f"broker {'ready' if self.publisher.ready else 'UNREACHABLE'}")
 
     async def _shutdown(self, intake: list[asyncio.Task], workers: list[asyncio.Task]) -> None:
+        deadline = time.monotonic() + self.settings.kafka.flush_timeout
         self._stop.set()
         for task in intake:  # 1. stop intake
             task.cancel()
         await asyncio.gather(*intake, return_exceptions=True)
-        for _ in workers:  # 2. drain: workers finish what they hold, then exit
-            await self._queue.put(None)
-        _, pending = await asyncio.wait(workers, timeout=self.settings.kafka.flush_timeout)
-        if pending:
+        # 2. drain: workers finish what they hold, then exit. Links queued but not started
+        # stay in _inflight and are released below. The queue is emptied first: with the
+        # broker away every worker is blocked and a full queue would never take a sentinel.
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        feeders = [asyncio.create_task(self._queue.put(None)) for _ in workers]
+        _, pending = await asyncio.wait(workers, timeout=max(0.1, deadline - time.monotonic()))
+        if pending:  # the broker is slow or away: abandon the waits, links go back to pending
+            log.warning("run", status="flush_deadline", workers=len(pending))
             self.publisher.give_up()
-            _done, pending = await asyncio.wait(pending, timeout=5)
+            _done, pending = await asyncio.wait(pending, timeout=1)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        for task in feeders:
+            task.cancel()
         if self._inflight:  # returned to pending: picked up by the next start
-            await self.store.release_links(list(self._inflight))
-            log.info("frontier", status="released", links=len(self._inflight))
+            released = await self._release(list(self._inflight))
+            log.info("frontier", status="released", links=released)
+        # 3. whatever is still buffered gets the rest of the deadline
+        await self.publisher.stop(max(0.5, deadline - time.monotonic()))
+
+    async def _release(self, urls: list[str]) -> int:
+        for url in urls:
+            self._inflight.pop(url, None)
+        try:
+            await self.store.release_links(urls)
+        except Exception:  # the lease then lapses and another start takes the links
+            log.critical("frontier", status="release_failed", links=len(urls), exc_info=True)
+        return len(urls)
 
 
 async def _sleep_or(event: asyncio.Event, seconds: float) -> None:

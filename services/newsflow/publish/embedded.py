@@ -46,6 +46,11 @@ class EmbeddedBroker:
         self._proc: subprocess.Popen | None = None
 
     @property
+    def pid(self) -> int | None:
+        """The broker's process id while it runs (fault-injection tests signal it)."""
+        return self._proc.pid if self._proc and self._proc.poll() is None else None
+
+    @property
     def bootstrap(self) -> str:
         return f"{self.host}:{self.port}"
 

@@ -2,7 +2,13 @@
 
 Delivery is at-least-once: `deliver` returns only after the broker acknowledged
 every message (acks=all). While the broker is away it keeps retrying with
-backoff, holding the caller (backpressure), until `stop` gives up the wait.
+backoff, holding the caller (backpressure), until `give_up` or `stop` ends the
+wait; the caller then gets PublishError and must not mark its link done.
+After an outage the topics are checked (and created again if the broker lost
+them) before anything more is sent: a restarted in-memory broker such as Tansu
+acknowledges writes to a topic it no longer knows and then loses them.
+A message the broker can never take (larger than max_request_size) fails at
+once with a non-retriable PublishError instead of holding a worker forever.
 """
 
 from __future__ import annotations
@@ -14,15 +20,25 @@ from collections.abc import Sequence
 import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError, UnknownError
+from aiokafka.errors import (
+    KafkaConnectionError,
+    KafkaError,
+    MessageSizeTooLargeError,
+    RecordTooLargeError,
+    TopicAlreadyExistsError,
+    UnknownError,
+)
 from aiokafka.helpers import create_ssl_context
 
 from newsflow.config import KafkaSettings
-from newsflow.errors import PublishError
+from newsflow.errors import PublishError, Reason
 from newsflow.models import Message, utcnow
 from newsflow.publish import envelope
 
 log = structlog.get_logger("newsflow.publish")
+
+# Retrying cannot help these: the same bytes will be refused again.
+PERMANENT = (MessageSizeTooLargeError, RecordTooLargeError)
 
 
 def client_options(settings: KafkaSettings, bootstrap: Sequence[str]) -> dict:
@@ -68,6 +84,8 @@ class Publisher:
         self._producer: AIOKafkaProducer | None = None
         self._stopping = asyncio.Event()
         self._probe: asyncio.Task | None = None
+        self._resync = False  # set by a failed delivery: check topics before the next send
+        self._resync_lock = asyncio.Lock()
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -79,6 +97,16 @@ class Publisher:
         except (KafkaError, OSError, TimeoutError) as exc:
             raise PublishError(
                 f"Kafka broker unreachable at {','.join(self.bootstrap)}: {exc or type(exc).__name__}"
+            ) from exc
+        except (KeyError, ValueError) as exc:
+            if not self.settings.security_protocol.startswith("SASL"):
+                raise
+            # aiokafka's SCRAM client reads a server-final "e=<error>" (RFC 5802 §7), which is
+            # how Tansu refuses a user or password, as KeyError('v'), and a wrong server
+            # signature as ValueError: both mean the login failed, not a bug of ours.
+            raise PublishError(
+                f"Kafka broker at {','.join(self.bootstrap)} refused {self.settings.sasl_mechanism}"
+                f" login for user {self.settings.sasl_username!r}", retriable=False,
             ) from exc
         self.ready = True
         self._probe = asyncio.create_task(self._probe_loop(), name="kafka-probe")
@@ -147,11 +175,31 @@ class Publisher:
                 ok = bool(await asyncio.wait_for(self.producer.client.force_metadata_update(), 5))
             except (KafkaError, OSError, TimeoutError):
                 ok = False
-            if ok != self.ready:
-                log.info("kafka_broker", status="reachable" if ok else "unreachable")
-            self.ready = ok
+            if not ok:
+                self._resync = True
+            elif self._resync:
+                ok = await self._resync_topics()
+            self._set_ready(ok)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), every)
+
+    def _set_ready(self, ok: bool) -> None:
+        if ok != self.ready:
+            log.info("kafka_broker", status="reachable" if ok else "unreachable")
+        self.ready = ok
+
+    async def _resync_topics(self) -> bool:
+        """After an outage: create the topics again if the broker came back without them."""
+        async with self._resync_lock:
+            if not self._resync:
+                return True
+            try:
+                await asyncio.wait_for(self._ensure_topics(), self.settings.request_timeout_ms / 1000)
+            except (KafkaError, OSError, TimeoutError) as exc:
+                log.debug("kafka_topics", status="unchecked", detail=str(exc) or type(exc).__name__)
+                return False
+            self._resync = False
+            return True
 
     @property
     def producer(self) -> AIOKafkaProducer:
@@ -164,7 +212,8 @@ class Publisher:
         self._stopping.set()
 
     async def stop(self, flush_timeout: float | None = None) -> None:
-        """Flush what is buffered (up to the deadline) and close; safe to call twice."""
+        """Flush what is buffered and close, both within flush_timeout (at least 1 s for the
+        close); safe to call twice."""
         self._stopping.set()
         if self._probe:
             self._probe.cancel()
@@ -172,11 +221,16 @@ class Publisher:
         producer, self._producer = self._producer, None
         if producer is None:
             return
+        loop = asyncio.get_running_loop()
+        end = loop.time() + (flush_timeout or self.settings.flush_timeout)
         try:
-            await asyncio.wait_for(producer.flush(), flush_timeout or self.settings.flush_timeout)
+            await asyncio.wait_for(producer.flush(), end - loop.time())
         except (KafkaError, TimeoutError) as exc:
-            log.warning("kafka_flush", status="incomplete", detail=str(exc))
-        await producer.stop()
+            log.warning("kafka_flush", status="incomplete", detail=str(exc) or type(exc).__name__)
+        try:  # a broker that accepts connections but never answers must not hold the exit
+            await asyncio.wait_for(producer.stop(), max(1.0, end - loop.time()))
+        except (KafkaError, TimeoutError) as exc:
+            log.warning("kafka_producer", status="stop_incomplete", detail=str(exc) or type(exc).__name__)
 
     # --- delivery ----------------------------------------------------------------------
 
@@ -187,28 +241,68 @@ class Publisher:
         }[type(message).__name__]
 
     async def deliver(self, messages: Sequence[Message], *, source_id: str | None) -> int:
-        """Send messages in order and wait for every acknowledgement; retry through outages."""
+        """Send messages in order and wait for every acknowledgement; retry through outages.
+
+        Raises PublishError (retriable) once `give_up`/`stop` was called, at once
+        rather than after the current attempt times out, and PublishError
+        (reason too_large, not retriable) for a message the broker can never take.
+        """
         delay = 0.5
         while True:
+            if self._stopping.is_set():
+                raise PublishError("delivery abandoned at shutdown")
+            attempt = asyncio.ensure_future(self._attempt(messages, source_id))
+            stopping = asyncio.ensure_future(self._stopping.wait())
             try:
-                await self._send_all(messages, source_id)
+                await asyncio.wait([attempt, stopping], return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                stopping.cancel()
+                if not attempt.done():
+                    attempt.cancel()
+            if attempt.cancelled() or not attempt.done():
+                raise PublishError("delivery abandoned at shutdown")
+            try:
+                attempt.result()
+                self._set_ready(True)  # an acknowledgement proves the broker is back
                 return len(messages)
+            except PERMANENT as exc:
+                raise PublishError(f"broker refuses this message: {exc}", reason=Reason.TOO_LARGE,
+                                   retriable=False) from exc
             except (KafkaError, TimeoutError) as exc:
                 if self._stopping.is_set():
                     raise PublishError(f"delivery abandoned at shutdown: {exc}") from exc
-                self.ready = False
-                log.warning("kafka_delivery", status="retrying", detail=str(exc), wait=delay)
+                self._set_ready(False)
+                self._resync = True
+                log.warning("kafka_delivery", status="retrying", detail=str(exc) or type(exc).__name__,
+                            wait=delay)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), delay)
                 delay = min(delay * 2, 10.0)
+
+    async def _attempt(self, messages: Sequence[Message], source_id: str | None) -> None:
+        if self._resync and not await self._resync_topics():
+            raise KafkaConnectionError("broker not answering while checking topics")
+        await self._send_all(messages, source_id)
 
     async def _send_all(self, messages: Sequence[Message], source_id: str | None) -> None:
         now = utcnow()
         source = envelope.source_uri(source_id)
         futures = []
-        for message in messages:
-            key, value, headers = envelope.encode(message, source=source, time=now)
-            futures.append(
-                await self.producer.send(self.topic_for(message), value, key=key, headers=headers)
-            )
-        await asyncio.gather(*futures)
+        try:
+            for message in messages:
+                key, value, headers = envelope.encode(message, source=source, time=now)
+                futures.append(
+                    await self.producer.send(self.topic_for(message), value, key=key, headers=headers)
+                )
+            await asyncio.gather(*futures)
+        finally:
+            for future in futures:  # an abandoned attempt leaves no unobserved failures behind
+                if future.done() and not future.cancelled():
+                    future.exception()
+                else:
+                    future.add_done_callback(_observe)
+
+
+def _observe(future: asyncio.Future) -> None:
+    if not future.cancelled():
+        future.exception()
