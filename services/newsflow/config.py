@@ -98,7 +98,9 @@ class KafkaSettings(Section):
     compression: Literal["zstd", "gzip", "lz4", "snappy", "none"] = Field("zstd", description="Producer compression.")
     linger_ms: int = Field(20, ge=0, description="Producer batching delay in milliseconds.")
     max_batch_size: int = Field(262144, ge=16384, description="Measured: the main throughput knob.")
-    max_request_size: int = Field(16 * 1024 * 1024, description="Must exceed the largest raw page.")
+    max_request_size: int = Field(
+        32 * 1024 * 1024, description="Largest message; with raw.enabled it must hold the largest page."
+    )
     request_timeout_ms: int = Field(30000, description="Broker request timeout; an unacknowledged batch is retried after it.")
     flush_timeout: float = Field(30.0, gt=0, description="Seconds to flush the producer on shutdown.")
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
@@ -235,6 +237,15 @@ class Settings(BaseSettings):
                 raise ValueError(f"duplicate source id {s.id!r}")
             seen.add(s.id)
         return v
+
+    @model_validator(mode="after")
+    def _raw_fits(self) -> Settings:
+        # A kept page is the decoded body as JSON; quotes escape, so allow a quarter more.
+        if self.raw.enabled and self.kafka.max_request_size < 1.25 * self.fetch.max_decompressed_bytes:
+            raise ValueError(
+                "raw.enabled needs kafka.max_request_size >= 1.25 x fetch.max_decompressed_bytes"
+            )
+        return self
 
     @classmethod
     def settings_customise_sources(

@@ -72,3 +72,11 @@ def test_cli_prints_reason_without_traceback(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert "sources.0.url" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_raw_topic_must_hold_the_largest_page(tmp_path):
+    """Keeping raw pages with a message limit below the page limit is refused up front."""
+    path = tmp_path / "c.yaml"
+    path.write_text("raw: {enabled: true}\nkafka: {max_request_size: 1048576}\n")
+    with pytest.raises(ConfigError, match="max_request_size"):
+        load_settings(path)
