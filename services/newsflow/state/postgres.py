@@ -26,48 +26,7 @@ from newsflow import dedup
 from newsflow.errors import StateError
 from newsflow.models import SourceItem
 from newsflow.state.base import FailedLink, FeedState, Link
-
-SCHEMA = [
-    # version 1: the SQLite tables with native types, plus the fleet-wide host slots.
-    """
-    CREATE TABLE feeds (
-        source_id text PRIMARY KEY, url text NOT NULL, etag text, last_modified text,
-        next_poll_at timestamptz, interval double precision,
-        error_streak integer NOT NULL DEFAULT 0, last_status text, last_error text,
-        last_polled_at timestamptz, last_success_at timestamptz,
-        first_polled boolean NOT NULL DEFAULT false, lease_owner text, lease_until timestamptz
-    );
-    CREATE TABLE links (
-        url text PRIMARY KEY,
-        seq bigint GENERATED ALWAYS AS IDENTITY,  -- FIFO tie-break within one discovery time
-        source_id text NOT NULL, item jsonb NOT NULL,
-        status text NOT NULL CHECK (status IN ('pending', 'in_flight', 'done', 'failed')),
-        attempts integer NOT NULL DEFAULT 0,
-        discovered_at timestamptz NOT NULL, updated_at timestamptz NOT NULL,
-        lease_owner text, lease_until timestamptz, article_id text,
-        stage text, reason text, detail text
-    );
-    -- Claims walk this in FIFO order; in-flight rows in it are few (the fleet's concurrency).
-    CREATE INDEX links_claimable ON links (discovered_at, seq)
-        WHERE status IN ('pending', 'in_flight');
-    CREATE INDEX links_status ON links (status, updated_at);
-    CREATE INDEX links_lease_owner ON links (lease_owner) WHERE status = 'in_flight';
-    CREATE TABLE fingerprints (
-        article_id text PRIMARY KEY, fp bigint NOT NULL, url text NOT NULL,
-        b0 integer NOT NULL, b1 integer NOT NULL, b2 integer NOT NULL, b3 integer NOT NULL,
-        created_at timestamptz NOT NULL
-    );
-    CREATE INDEX fp_b0 ON fingerprints (b0);
-    CREATE INDEX fp_b1 ON fingerprints (b1);
-    CREATE INDEX fp_b2 ON fingerprints (b2);
-    CREATE INDEX fp_b3 ON fingerprints (b3);
-    CREATE TABLE alternates (
-        article_id text NOT NULL, url text NOT NULL, created_at timestamptz NOT NULL,
-        PRIMARY KEY (article_id, url)
-    );
-    CREATE TABLE hosts (host text PRIMARY KEY, next_at timestamptz NOT NULL);
-    """,
-]
+from newsflow.state.migrations import POSTGRES as SCHEMA
 
 # Advisory locks are per database, not per schema. Migrations take one constant key for every
 # schema, because concurrent `CREATE SCHEMA IF NOT EXISTS` can itself fail on a unique index.

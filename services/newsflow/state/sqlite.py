@@ -17,43 +17,7 @@ from newsflow import dedup
 from newsflow.errors import StateError
 from newsflow.models import SourceItem
 from newsflow.state.base import FailedLink, FeedState, Link
-
-SCHEMA = [
-    # version 1
-    """
-    CREATE TABLE feeds (
-        source_id TEXT PRIMARY KEY, url TEXT NOT NULL, etag TEXT, last_modified TEXT,
-        next_poll_at REAL, interval REAL, error_streak INTEGER NOT NULL DEFAULT 0,
-        last_status TEXT, last_error TEXT, last_polled_at REAL, last_success_at REAL,
-        first_polled INTEGER NOT NULL DEFAULT 0, lease_owner TEXT, lease_until REAL
-    );
-    CREATE TABLE links (
-        url TEXT PRIMARY KEY, source_id TEXT NOT NULL, item TEXT NOT NULL,
-        status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
-        discovered_at REAL NOT NULL, updated_at REAL NOT NULL,
-        lease_owner TEXT, lease_until REAL, article_id TEXT,
-        stage TEXT, reason TEXT, detail TEXT
-    );
-    CREATE INDEX links_status ON links(status, discovered_at);
-    CREATE TABLE fingerprints (
-        article_id TEXT PRIMARY KEY, fp INTEGER NOT NULL, url TEXT NOT NULL,
-        b0 INTEGER NOT NULL, b1 INTEGER NOT NULL, b2 INTEGER NOT NULL, b3 INTEGER NOT NULL,
-        created_at REAL NOT NULL
-    );
-    CREATE INDEX fp_b0 ON fingerprints(b0);
-    CREATE INDEX fp_b1 ON fingerprints(b1);
-    CREATE INDEX fp_b2 ON fingerprints(b2);
-    CREATE INDEX fp_b3 ON fingerprints(b3);
-    CREATE TABLE alternates (
-        article_id TEXT NOT NULL, url TEXT NOT NULL, created_at REAL NOT NULL,
-        PRIMARY KEY (article_id, url)
-    );
-    """,
-    # version 2: each host's next polite start, shared by every worker of the deployment
-    """
-    CREATE TABLE hosts (host TEXT PRIMARY KEY, next_at REAL NOT NULL);
-    """,
-]
+from newsflow.state.migrations import SQLITE as SCHEMA
 
 
 def _ts(dt: datetime | None) -> float | None:
