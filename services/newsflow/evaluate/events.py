@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +144,17 @@ def gsr_report(coder: EventCoder, shared: Path) -> list[str]:
     ]
 
 
+def noise_report(coder: EventCoder, shared: Path) -> list[str]:
+    """Events per aeb-dev page: a precision proxy. The pages are mostly tech, business, sports and
+    lifestyle copy, so most events coded there are false; lower is better at equal GSR recall."""
+    path = shared / "eval" / "extraction-aeb-dev.jsonl"
+    texts = [json.loads(line)["expected_text"] for line in path.open(encoding="utf-8") if line.strip()]
+    published = datetime(2025, 1, 1, tzinfo=UTC)
+    per = [len(coder.code(t, article_id=f"aeb-{i}", published_at=published)) for i, t in enumerate(texts)]
+    return [f"aeb-dev noise proxy: {sum(per) / max(len(per), 1):.2f} events/page, "
+            f"{sum(1 for n in per if n)}/{len(per)} pages with any event (lower is better)"]
+
+
 def speed_report(coder: EventCoder, shared: Path) -> list[str]:
     path = shared / "eval" / "extraction-aeb-dev.jsonl"
     texts = [json.loads(line)["expected_text"] for line in path.open(encoding="utf-8") if line.strip()][:60]
@@ -158,4 +169,5 @@ def report(shared: Path) -> str:
     """The events section of `make eval`."""
     coder = EventCoder()
     seed_lines, _ = seed_report(coder, shared)
-    return "\n".join(["== events ==", *seed_lines, *gsr_report(coder, shared), *speed_report(coder, shared)])
+    return "\n".join(["== events ==", *seed_lines, *gsr_report(coder, shared), *noise_report(coder, shared),
+                      *speed_report(coder, shared)])

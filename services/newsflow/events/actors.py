@@ -55,10 +55,24 @@ def sector_of(tokens: list[Token], head: Token) -> str | None:
     """Sector from the head noun first, then from the other words of the phrase."""
     words = _sector_words()
     for t in [head, *tokens]:
+        if t.lower_ == "general" and not _military_general(t):
+            continue
         s = words.get(t.lemma_.lower()) or words.get(t.lower_)
         if s:
             return s
     return None
+
+
+# "Attorney General", "Secretary-General", "general license": no army officer
+_CIVIL_GENERAL = {"attorney", "secretary", "surgeon", "inspector", "director", "consul", "solicitor",
+                  "auditor", "accountant", "postmaster", "governor", "procurator", "prosecutor", "-"}
+
+
+def _military_general(t: Token) -> bool:
+    """'General Mark Milley', 'the general said': the rank, not part of a civil title or an adjective."""
+    if t.i > 0 and t.doc[t.i - 1].lower_ in _CIVIL_GENERAL:
+        return False
+    return t.text[0].isupper() or (t.pos_ == "NOUN" and t.dep_ not in ("amod", "compound"))
 
 
 def learn_people(doc: Doc, memory: Memory) -> None:
@@ -107,8 +121,14 @@ def resolve(head: Token, memory: Memory, *, speaker: bool = False) -> list[Actor
         if known and known[0]:
             actors.append(Actor(text=text[:200], name=person.text, country=known[0],
                                 sector=sector or known[1]))
-    for _, _, name in find_names(text):
+    civil = set(actor_tables()["civil_org_words"])
+    # "American Airlines", "the Washington Post": a company or paper, not the state it names
+    inside = [(e.start_char - start, e.end_char - start) for e in doc.ents
+              if e.label_ == "ORG" and len(e) > 1 and e[-1].lower_ in civil and start <= e.start_char < end]
+    for s, e, name in find_names(text):
         if any(a.country == name.country and a.name != "" for a in actors if name.country):
+            continue
+        if name.country and any(a <= s and e <= b for a, b in inside):
             continue
         actors.append(_actor(text, name, sector, alone=_alone(text, name)))
     if not actors and sector is not None:

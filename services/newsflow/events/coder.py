@@ -23,7 +23,9 @@ from newsflow.events.sentences import is_candidate, split
 from newsflow.events.threads import limit_blas_threads
 from newsflow.models import Actor, Coder, EventRecord, Evidence, Span
 
-VERSION = "0.1.0"
+VERSION = "0.2.0"
+# ACLED codes events that happened: a threatened, planned or denied act has no ACLED type.
+UNREAL = {"hypothetical", "negated", "future"}
 # Bounds so one pathological document cannot stall a worker: ~40 pages of text.
 MAX_TEXT = 200_000
 MAX_SENTENCES = 400
@@ -92,8 +94,9 @@ class EventCoder:
             mode=d.mode,
             contexts=d.contexts,
             quad_class=classify.QUAD[d.event_type],
-            acled=classify.acled(d.event_type, d.mode, d.role, d.actors, d.recipients,
-                                 f"{d.sentence.text} {d.merged_text}"),
+            acled=None if d.modality in UNREAL else classify.acled(
+                d.event_type, d.mode, d.role, d.actors, d.recipients, f"{d.sentence.text} {d.merged_text}",
+                d.location.country if d.location else None),
             actors=d.actors,
             recipients=d.recipients,
             location=d.location,

@@ -13,10 +13,21 @@ from datetime import datetime
 
 from spacy.tokens import Doc, Token
 
-from newsflow.events import classify, counts, dates, modality, places, roles, triggers
+from newsflow.events import (
+    classify,
+    counts,
+    dates,
+    modality,
+    places,
+    roles,
+    screen,
+    selection,
+    triggers,
+)
 from newsflow.events.actors import Memory, combine, phrase, resolve
 from newsflow.events.draft import Draft
 from newsflow.events.gazetteer import find_names
+from newsflow.events.lexicon import actor_tables
 from newsflow.events.sentences import Sentence
 from newsflow.models import Actor, Count
 
@@ -30,9 +41,10 @@ COUNT_KINDS = {
     "PROTEST": {"killed", "injured", "arrested"},
     "intercept": {"intercepted", "launched"},
 }
+DIRECTIVE = {"urge", "demand", "ask", "call", "press", "appeal", "tell"}
 LOCAL_SECTORS = {"POL", "CVL", "JUD", "BUS", "MED"}
 CASUALTY_VERBS = {"kill", "die", "wound", "injure"}
-_ACCIDENT = re.compile(r"\b(crash|accident|collision|earthquake|flood|floods|landslide|storm|hurricane|cyclone|wildfire|stampede|drown|drowned|derail\w*|capsiz\w*)\b", re.I)
+_ACCIDENT = re.compile(r"\b(crash\w*|accidents?|collisions?|earthquakes?|floods?|flooding|landslides?|storms?|hurricanes?|cyclones?|wildfires?|stampedes?|drown\w*|derail\w*|capsiz\w*|outbreaks?|plague|epidemic|pandemic)\b", re.I)
 _ANAPHORIC = {"the", "this", "that", "these", "those", "such"}
 _QUOTE = re.compile(r"[“\"]([^”\"]{20,})[”\"]")
 _REPORTING_TAIL = re.compile(r",[^,]*\b(said|says|reported|reports|told|according to|announced)\b[^,]*$", re.I)
@@ -54,16 +66,21 @@ def _person_spans(doc: Doc, people: list[Actor]) -> list[tuple[int, int]]:
     return [_span(phrase(e.root)) for e in doc.ents if e.label_ == "PERSON" and e.text in names]
 
 
-def _fallback_actor(doc: Doc, etype: str, exclude: list[tuple[int, int]]) -> Actor | None:
+def _fallback_actor(doc: Doc, etype: str, exclude: list[tuple[int, int]], taken: set[str]) -> Actor | None:
     """The first country the sentence names outside the recipient and the reporting clause.
 
     People are skipped: a named leader elsewhere in the sentence is rarely the one who acted.
+    So are the recipients' own countries: "an American detained ..." is not America acting.
     """
     text = doc.text
     tail = _REPORTING_TAIL.search(text)
     limit = tail.start() if tail else len(text)
+    civil = actor_tables()["civil_org_words"]
+    # "the Washington Post", "American Airlines": a name inside a company or media name
+    exclude = exclude + [(e.start_char, e.end_char) for e in doc.ents
+                         if e.label_ == "ORG" and len(e) > 1 and e[-1].lower_ in civil]
     for s, e, name in find_names(text[:limit]):
-        if not name.country or name.kind == "person" or any(a <= s < b for a, b in exclude):
+        if not name.country or name.kind == "person" or name.country in taken or any(a <= s < b for a, b in exclude):
             continue
         if classify.QUAD[etype] == 4:
             # A place that is hit or passed through is not who acted.
@@ -96,7 +113,7 @@ def _date_for(doc: Doc, trigger: Token, published_at: datetime | None, future: b
         if tok is None:
             continue
         t = tok.root
-        if t.lower_ == "since" and t.head is not trigger:
+        if t.lower_ == "since" and t.head.i != trigger.i:
             continue  # "detained since 2021" dates the detention, not other events nearby
         blocked = False
         for a in [t, *t.ancestors]:
@@ -118,10 +135,10 @@ def draft_sentence(sent: Sentence, doc: Doc, memory: Memory, published_at: datet
     found_counts = counts.find(sent.text, sent.start)
     quotes = [(m.start(1), m.end(1)) for m in _QUOTE.finditer(sent.text) if len(m.group(1).split()) >= 4]
     memory.quote_speaker = _quote_speaker(doc, quotes)
-    out: list[Draft] = []
+    pairs: list[tuple[Token, Draft]] = []
     for match in triggers.find(doc):
-        out.extend(_draft(match, sent, doc, memory, published_at, found_counts, quotes))
-    return out
+        pairs += [(match.token, d) for d in _draft(match, sent, doc, memory, published_at, found_counts, quotes)]
+    return screen.drop_embedded(pairs)
 
 
 def _draft(match: triggers.Match, sent: Sentence, doc: Doc, memory: Memory,
@@ -129,11 +146,21 @@ def _draft(match: triggers.Match, sent: Sentence, doc: Doc, memory: Memory,
            quotes: list[tuple[int, int]]) -> list[Draft]:
     tok, sense = match.token, match.sense
     etype, mode = sense.type, sense.mode
+    if len(match.indices) == 1:
+        judged = selection.judge(tok, tok.lemma_.lower(), etype, sense.patient_poss)
+        if judged is None:
+            return []  # "capturing an image", "released an album", "beat Croatia 2-1"
+        if judged != etype:
+            etype, mode = judged, None
     found = roles.find(tok, sense.role, sense.patient_poss)
+    if sense.role == "speaker" and screen.epistemic_must(tok, found.recipients[0] if found.recipients else None):
+        return []
     by_head = [(h, resolve(h, memory)) for h in found.actors]
     actors = combine([a for _, acts in by_head for a in acts])
     recipients = combine([a for h in found.recipients for a in resolve(h, memory)])
     mood = "asserted" if sense.role == "speaker" else modality.of(tok)
+    if mood == "negated" and etype == "REJECT" and len(match.indices) > 1:
+        mood = "asserted"  # "not accept", "fail to reach": the negation is the refusal itself
     if mood == "asserted" and etype in ("CONSULT", "AGREE") and modality.planned(tok):
         mood = "future"
     is_noun = tok.pos_ in ("NOUN", "PROPN") and len(match.indices) == 1
@@ -141,13 +168,15 @@ def _draft(match: triggers.Match, sent: Sentence, doc: Doc, memory: Memory,
     event_counts = _counts_for(kind_key, found_counts)
     # Only words that named a country are the actor's, not a place ("an attack on X killed ...").
     actor_spans = _heads_span([h for h, acts in by_head if any(a.country for a in acts)])
-    location = places.locate(doc, etype, actor_spans)
+    location = places.locate(doc, etype, actor_spans, tok)
     if is_noun and not found.actors and not found.recipients:
         det = {c.lower_ for c in tok.children if c.dep_ in ("det", "poss")}
         if det & _ANAPHORIC and not event_counts:
             return []  # "the attack", "this rejection": a mention of an event already coded
         if location is None and not event_counts:
             return []  # "potential peace talks": nobody, nowhere, nothing counted
+    if is_noun and not found.actors and mood == "hypothetical" and not event_counts:
+        return []  # "any eventual accord", "potential talks": a possibility, not an event
 
     if _in_quote(tok.idx, quotes) and etype in CONFLICT_ACTS | {"THREATEN"}:
         spk = memory.quote_speaker
@@ -160,8 +189,15 @@ def _draft(match: triggers.Match, sent: Sentence, doc: Doc, memory: Memory,
         location = None
 
     exclude = _heads_span(found.recipients) + _person_spans(doc, recipients)
-    if not any(a.country for a in actors):
-        fb = _fallback_actor(doc, etype, exclude)
+    inferred = False
+    if not any(a.country for a in actors) and found.passive and etype in CONFLICT_ACTS:
+        # "an American detained in Russia": the detainee is the recipient; the state of custody
+        # acts (lower confidence), never a country named elsewhere in the sentence.
+        custody = screen.custody_actor(tok) if mode in screen.CUSTODY_MODES else None
+        actors, inferred = ([custody], True) if custody is not None else (actors, False)
+    elif not any(a.country for a in actors):
+        taken = {r.country for r in recipients if r.country} if found.passive else set()
+        fb = _fallback_actor(doc, etype, exclude, taken)
         if fb is not None:
             sector = next((a.sector for a in actors if a.sector), fb.sector)
             actors = [fb.model_copy(update={"sector": sector})]
@@ -169,14 +205,18 @@ def _draft(match: triggers.Match, sent: Sentence, doc: Doc, memory: Memory,
     if local and location is not None and location.country:
         # Police, protesters, courts and residents act where they are (ACLED convention).
         actors = [a.model_copy(update={"country": location.country}) for a in actors]
-    if classify.QUAD[etype] in (1, 3) and not actors and not recipients and not (etype == "CONSULT" and location):
-        return []  # a statement with no speaker and no addressee codes nothing
-    if classify.QUAD[etype] == 4 and not actors and not recipients and location is None and not event_counts:
-        return []  # "all on board were killed": nothing to place, count or attribute
-    if tok.lemma_.lower() in CASUALTY_VERBS and _ACCIDENT.search(sent.text) and not found.actors:
+    if not screen.attributable(etype, actors, recipients, located=location is not None, counted=bool(event_counts),
+                               meeting_noun=is_noun, violent=selection.violent(sent.text, tok)):
+        return []  # "he visited his doctor", "provides battery life": no party a reader could name
+    if screen.sporting_violence(etype, sent.text, bool(event_counts)):
+        return []  # "Kazakhstan beat the Netherlands 2-1", "fired a shot at the goaltender"
+    armed = any(a.sector in ("MIL", "REB", "POL") for a in actors)
+    if tok.lemma_.lower() in CASUALTY_VERBS and _ACCIDENT.search(sent.text) and not (found.actors and armed):
         return []  # deaths in a crash, flood or fire are not an assault
     recipients = [r for r in recipients if (r.name, r.country) not in {(a.name, a.country) for a in actors}]
-    if mood == "negated" and etype in COOPERATIVE:
+    if mood == "negated" and etype in COOPERATIVE | {"AID", "RETREAT"}:
+        if not screen.refusal(tok):
+            return []  # "had not met since 1965", "was not a topic of our discussions": no event
         etype, mode, mood = "REJECT", None, "asserted"
     date, precision, source = _date_for(doc, tok, published_at, future=mood == "future")
     if mood == "asserted" and source == "text" and dates.is_past(date, precision, published_at):
@@ -189,17 +229,24 @@ def _draft(match: triggers.Match, sent: Sentence, doc: Doc, memory: Memory,
         recipients=recipients, location=location, date=date, date_precision=precision,
         date_source=source, modality=mood, counts=event_counts,
         contexts=classify.contexts(etype, sent.text),
-        confidence=_confidence(actors, recipients, tok, found.actors),
+        confidence=_confidence(actors, recipients, tok, found.actors) - (0.15 if inferred else 0),
+        inferred_actor=inferred,
     )
     out = [base]
     unless = modality.clause_has(tok, {"unless"})
     condition = unless or modality.clause_has(tok, {"if"})
-    announced = roles.speaker(tok, say_only=True) is not None and mood in ("future", "hypothetical")
+    said = roles.speaker(tok, say_only=True)
+    # "urged X to support Y" is a request to someone else, not the speaker's own promise or threat
+    announced = said is not None and said.head.lemma_.lower() not in DIRECTIVE and mood in ("future", "hypothetical")
+    # PLOVER codes a promise or offer to act as AGREE and a conditional or announced hostile act
+    # as THREATEN. A conditional act ("unless ...", "if ...") has not happened and is no record of
+    # its own; an announced one ("will prohibit all aid", "will release") is kept beside it,
+    # marked future: the PLOVER gold codes it as the act itself.
     if mood in ("future", "hypothetical") and etype in PROMISABLE and not unless and (announced or condition):
-        out.append(_variant(base, "AGREE"))  # PLOVER: a promise or offer to act is AGREE
+        out = [_variant(base, "AGREE")] if condition and not announced else [base, _variant(base, "AGREE")]
     hostile = (etype in CONFLICT_ACTS and (condition or announced)) or (etype == "RETREAT" and unless)
     if mood in ("future", "hypothetical") and hostile:
-        out.append(_variant(base, "THREATEN"))  # a conditional or announced hostile act
+        out = [_variant(base, "THREATEN")] if condition else [base, _variant(base, "THREATEN")]
     return out
 
 

@@ -42,9 +42,12 @@ class Triggers:
     phrases_by_first: dict[str, list[Phrase]] = field(default_factory=dict)
     # surface form (lower case) -> the lemmas it may come from, for the cheap pre-filter
     forms: dict[str, set[str]] = field(default_factory=dict)
+    # irregular verb forms listed in the data -> lemma, for when the tagger's lemma is the form
+    irregular: dict[str, str] = field(default_factory=dict)
 
 
-def _load(name: str) -> Any:
+def load_data(name: str) -> Any:
+    """One YAML data file under events/data."""
     with (DATA / name).open(encoding="utf-8") as fh:
         return yaml.safe_load(fh)
 
@@ -77,11 +80,13 @@ def inflections(lemma: str) -> set[str]:
 @cache
 def triggers() -> Triggers:
     """The trigger lexicon, with surface forms for the pre-filter and phrases by first lemma."""
-    raw = _load("triggers.yaml")
+    raw = load_data("triggers.yaml")
     out = Triggers()
     for lemma, senses in raw["lemmas"].items():
         out.lemmas[lemma] = [_sense(s) for s in senses]
         extra = {f for s in senses for f in s.get("forms", ())}
+        for form in extra:
+            out.irregular.setdefault(form, lemma)
         for form in inflections(lemma) | extra:
             out.forms.setdefault(form, set()).add(lemma)
     for p in raw["phrases"]:
@@ -97,14 +102,14 @@ def triggers() -> Triggers:
 
 @cache
 def cues() -> dict[str, Any]:
-    return _load("cues.yaml")
+    return load_data("cues.yaml")
 
 
 @cache
 def country_aliases() -> dict[str, list[str]]:
-    return _load("countries.yaml")
+    return load_data("countries.yaml")
 
 
 @cache
 def actor_tables() -> dict[str, Any]:
-    return _load("actors.yaml")
+    return load_data("actors.yaml")

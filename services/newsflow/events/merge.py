@@ -1,8 +1,8 @@
 """Merges repeated mentions of one event within an article.
 
 Two drafts are one event when type, modality and ACLED sub-type agree and nothing they say
-conflicts: places equal (or one unknown), actor countries intersect (or one unknown), recipient
-countries intersect (or one unknown). Violence with no place on either side also needs a shared
+conflicts: places equal (or one unknown), dates read from the text equal, actor countries
+intersect (or one unknown), recipient countries intersect (or one unknown). Violence with no place on either side also needs a shared
 actor, so separate strikes by the same side are not fused. The merged event keeps the evidence
 of its richest mention, and per count kind the count from the richest mention that has it.
 """
@@ -13,6 +13,10 @@ from newsflow.events.draft import Draft
 
 # A bare follow-up mention must start within this many characters of the event it continues.
 FOLLOW_UP_CHARS = 400
+# A statement re-told without its addressee ("the Kremlin's response ... off the table") is
+# joined to one by the same speaker this close before or after it.
+RETOLD_CHARS = 800
+RETOLD = {"REJECT", "ACCUSE", "THREATEN", "REQUEST", "SUPPORT", "AGREE"}
 MATERIAL_CONFLICT = {"ASSAULT", "COERCE", "PROTEST", "MOBILIZE", "SANCTION"}
 
 
@@ -26,6 +30,8 @@ def same_event(a: Draft, b: Draft, acled_a: str | None, acled_b: str | None) -> 
     if acled_a and acled_b and acled_a != acled_b:
         return False
     if a.location and b.location and a.location.name != b.location.name:
+        return False
+    if a.date_source == "text" and b.date_source == "text" and a.date != b.date:
         return False
     if not _compatible(a.countries(), b.countries()):
         return False
@@ -41,8 +47,12 @@ def same_event(a: Draft, b: Draft, acled_a: str | None, acled_b: str | None) -> 
         bare = any(not d.location and not d.countries() for d in (a, b))
         near = abs(a.sentence.start - b.sentence.start) <= FOLLOW_UP_CHARS
         return same_place or (same_actor and not (a.location and b.location)) or (bare and near)
-    # Statements repeat less: ask for the same speaker and the same addressee.
-    return same_actor and bool(a.countries("recipients") & b.countries("recipients"))
+    # Statements repeat less: the same speaker and the same addressee, or the same speaker close
+    # by with one addressee unstated (recipients were checked compatible above).
+    # Meetings and visits recur between the same sides, so only verbal stances are joined so.
+    retold = (a.event_type in RETOLD and a.countries() == b.countries() and a.mode == b.mode
+              and abs(a.sentence.start - b.sentence.start) <= RETOLD_CHARS)
+    return same_actor and (bool(a.countries("recipients") & b.countries("recipients")) or retold)
 
 
 def combine(group: list[Draft]) -> Draft:

@@ -14,12 +14,13 @@ from spacy.tokens import Token
 
 from newsflow.events.lexicon import cues
 
-# Verbs whose complement is not (yet) an event: threats, offers, plans and refusals.
+# Verbs whose complement is not (yet) an event: threats, offers, plans and refusals. "tried to
+# hack", "attempted to assassinate" are not here: PLOVER codes an attempted act as the act.
 _IRREALIS_HEADS = {
     "threaten", "warn", "vow", "offer", "promise", "propose", "want", "seek", "plan", "hope",
-    "consider", "intend", "aim", "try", "attempt", "prepare", "dismiss", "reject", "refuse",
+    "consider", "intend", "aim", "prepare", "dismiss", "reject", "refuse",
     "deny", "call", "urge", "demand", "ask", "agree", "pledge", "willing", "ready", "fail",
-    "decline", "oppose", "swear",
+    "decline", "oppose", "swear", "pursue", "push",
 }
 _IRREALIS_NOUNS = {"notion", "idea", "proposal", "possibility", "prospect", "plan", "offer"}
 _FUTURE_HEADS = {"schedule", "expect", "due", "set", "plan", "go"}

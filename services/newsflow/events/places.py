@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
+from newsflow.events.classify import QUAD
 from newsflow.events.gazetteer import (
     City,
     country_name,
@@ -40,6 +41,37 @@ MEETING_TYPES = {"CONSULT", "AGREE", "SUPPORT", "COOPERATE"}
 # small towns share names with people.
 STRICT_POPULATION = 200_000
 LOCATIVE = {"in", "near", "on", "at", "outside", "into", "around", "across", "from", "upon", "inside", "to"}
+# Clauses that describe something else ("an American detained in Russia"): a place inside one
+# is not where an event outside it happened.
+_SUBCLAUSE = {"acl", "relcl", "appos"}
+# "Kherson city", "Gaza town": a name on a place noun is still the place
+_PLACE_NOUNS = {"city", "town", "village", "port", "capital", "suburb", "outskirts", "district"}
+# Verbs whose object is the place itself: "visited Kyiv", "entered Gaza".
+_PLACE_VERBS = {"visit", "tour", "enter", "reach", "leave", "cross", "invade", "occupy", "capture", "seize"}
+
+
+def metonym(root: Token, event_type: str) -> bool:
+    """A capital or country standing for its government, not a place: "Moscow said", "talks with
+    Kyiv", "accused Washington". A place that is hit ("shelled Kharkiv") stays a place."""
+    material = QUAD[event_type] == 4
+    if root.dep_ == "dobj" and root.head.lemma_.lower() in _PLACE_VERBS:
+        return False
+    if root.dep_ in ("nsubj", "agent") or (root.dep_ in ("nsubjpass", "dobj", "dative") and not material):
+        return True
+    if root.dep_ == "pobj" and root.head.dep_ == "agent":
+        return True  # "was arrested by Minsk"
+    preps = {"with", "by", "between"} | (set() if material else {"against", "for"})
+    return root.dep_ == "pobj" and root.head.lower_ in preps
+
+
+def elsewhere(root: Token, trigger: Token | None) -> bool:
+    """True when the place sits in a descriptive clause that does not hold the trigger."""
+    if trigger is None:
+        return False
+    for a in [root, *root.ancestors]:
+        if a.dep_ in _SUBCLAUSE and trigger not in list(a.subtree):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -85,7 +117,7 @@ def article_regions(text: str) -> list[Location]:
     return out
 
 
-def candidates(doc: Doc, event_type: str, exclude: list[tuple[int, int]]) -> list[Candidate]:
+def candidates(doc: Doc, event_type: str, exclude: list[tuple[int, int]], trigger: Token | None = None) -> list[Candidate]:
     text = doc.text
     out: list[Candidate] = []
     regions = []
@@ -101,8 +133,12 @@ def candidates(doc: Doc, event_type: str, exclude: list[tuple[int, int]]) -> lis
         s, e = ent.start_char, ent.end_char
         root = ent.root
         if (root.dep_ in ("compound", "amod", "poss", "nmod") and root.head.pos_ in ("NOUN", "PROPN")
-                and (root.head.ent_type_ != root.ent_type_ or root.head.ent_type_ == "")):
+                and (root.head.ent_type_ != root.ent_type_ or root.head.ent_type_ == "")
+                and root.head.lemma_.lower() not in _PLACE_NOUNS):
             continue  # "US envoy", "Kyiv's mayor": a place describing someone, not where
+        placey = ent.label_ in ("GPE", "LOC") or len(ent) == 1
+        if placey and (metonym(root, event_type) or elsewhere(root, trigger)):
+            continue
         if any(a <= s and e <= b for a, b in regions + exclude):
             continue
         if _RELATIVE.search(text[max(0, s - 30) : s]):
@@ -111,7 +147,8 @@ def candidates(doc: Doc, event_type: str, exclude: list[tuple[int, int]]) -> lis
             if any(a <= s and e <= b and (a, b) != (s, e) for a, b in containers):
                 continue
             # After "in/near/on ..." a lone proper noun is a place whatever the model labelled it.
-            locative = ent.root.dep_ == "pobj" and ent.root.head.lower_ in LOCATIVE
+            locative = (ent.root.dep_ == "pobj" and ent.root.head.lower_ in LOCATIVE) or (
+                ent.root.dep_ == "compound" and ent.root.head.lemma_.lower() in _PLACE_NOUNS)
             loc = _resolve(ent.text, strict=ent.label_ not in ("GPE", "LOC") and not locative)
             if loc is not None:
                 out.append(Candidate(s, e, loc))
@@ -146,7 +183,8 @@ def _resolve(name: str, *, strict: bool = False) -> Location | None:
     found = [n for _, _, n in names if n.kind in ("country", "capital") and n.country]
     if found and found[0].kind == "country" and len(clean) <= len(found[0].name) + 4:
         return _country(name, found[0].country)
-    city = tables().cities.get(clean)
+    # "Kherson city" is Kherson; "Gaza City" and "Mexico City" are names of their own
+    city = tables().cities.get(clean) or tables().cities.get(re.sub(r"\s+(?:city|town)$", "", clean, flags=re.I))
     if city is not None and (not strict or city.population >= STRICT_POPULATION or found):
         return _city(name, city)
     if strict:
@@ -156,9 +194,9 @@ def _resolve(name: str, *, strict: bool = False) -> Location | None:
     return None
 
 
-def locate(doc: Doc, event_type: str, exclude: list[tuple[int, int]]) -> Location | None:
+def locate(doc: Doc, event_type: str, exclude: list[tuple[int, int]], trigger: Token | None = None) -> Location | None:
     """The most precise place in the sentence, first mention breaking ties."""
-    cands = candidates(doc, event_type, exclude)
+    cands = candidates(doc, event_type, exclude, trigger)
     if not cands:
         return None
     return min(cands, key=lambda c: (_PRECISION[c.location.precision], c.start)).location

@@ -22,6 +22,8 @@ LIGHT_VERBS = {
     "file", "open", "deliver", "reach", "sign", "declare", "institute", "reiterate", "extend",
     "perpetrate", "commit", "wage", "unleash", "intensify", "step",
 }
+# Participles whose by-agent runs the event the noun names ("talks brokered by Qatar").
+LED = {"lead", "broker", "mediate", "host", "chair", "organise", "organize", "conduct", "sponsor", "launch", "carry"}
 # Verbs of saying: their subject is the speaker of the clause under them.
 SAY = {
     "say", "tell", "warn", "state", "declare", "announce", "insist", "add", "note", "report",
@@ -39,6 +41,7 @@ STATIVE = {"committed", "prepared", "determined", "resolved", "willing", "ready"
 class Roles:
     actors: list[Token] = field(default_factory=list)
     recipients: list[Token] = field(default_factory=list)
+    passive: bool = False  # the subject undergoes the act ("was detained", "an American detained")
 
 
 def _with_conj(tok: Token) -> list[Token]:
@@ -86,10 +89,9 @@ def _objects(tok: Token) -> list[Token]:
             for g in c.children:
                 if g.dep_ == "pobj":
                     return _with_conj(g)
-    if tok.lemma_.lower() in ("call", "appeal", "ask", "press", "push"):
-        for c in tok.children:
-            if c.dep_ == "prep" and c.lower_ == "for":
-                return [g for g in c.children if g.dep_ == "pobj"]  # "called for action against X"
+    if tok.lemma_.lower() in ("call", "appeal", "ask", "press", "push") and any(
+            c.dep_ == "prep" and c.lower_ == "for" for c in tok.children):
+        return []  # "called for action against X": X is the target of the action asked for, not the addressee
     for c in tok.children:
         if c.dep_ in ("ccomp", "xcomp"):
             for g in c.children:
@@ -130,6 +132,7 @@ def find(trigger: Token, role: str | None, patient_poss: bool = False) -> Roles:
         agent = _agent(trigger)
         if passive and trigger.lower_ in STATIVE:
             passive = False  # "Vietnam is committed to ...": an adjectival passive, the subject acts
+        out.passive = passive
         if passive:
             out.recipients = _with_conj(subj) if subj is not None else []
             out.actors = _with_conj(agent) if agent is not None else []
@@ -157,6 +160,13 @@ def _noun(trigger: Token, patient_poss: bool) -> Roles:
         elif c.dep_ == "prep" and c.lower_ in TARGET_PREPS and not out.recipients:
             out.recipients = [g for g in c.children if g.dep_ == "pobj"]
     head = trigger.head
+    if not out.actors:
+        # "negotiation efforts led by US envoy X", "talks brokered by Qatar": the by-agent acts
+        holders = [trigger, head] if trigger.dep_ == "compound" else [trigger]
+        for c in (c for h in holders for c in h.children):
+            if c.dep_ == "acl" and c.tag_ == "VBN" and c.lemma_.lower() in LED:
+                agent = _agent(c)
+                out.actors = [agent] if agent is not None else out.actors
     if not out.actors and trigger.dep_ in ("dobj", "attr", "nsubjpass") and head.lemma_.lower() in LIGHT_VERBS:
         subj, passive = subject(head)
         if subj is not None and not passive:

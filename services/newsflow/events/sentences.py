@@ -20,6 +20,9 @@ _ABBREV = {
 }
 _END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
+# A wire dateline before the first sentence ("HANOI, Vietnam (AP) — "): a place and an agency,
+# not part of the sentence; left in, its place names become the speaker's country.
+_DATELINE = re.compile(r"(?:[A-Z][A-Z.'-]+ ?){1,4}(?:(?:, [A-Z][\w.' -]{1,30})?\s*\([A-Za-z .]{2,20}\)|, [A-Z][\w.' -]{1,30})\s*[—–-]{1,2}\s+")
 # Sentences longer than this are cut: a missing full stop must not make one huge parse.
 MAX_SENTENCE = 1200
 
@@ -53,6 +56,9 @@ def _split_paragraph(text: str, start: int, end: int) -> Iterator[Sentence]:
 def _emit(text: str, start: int, end: int) -> Iterator[Sentence]:
     while start < end and text[start].isspace():
         start += 1
+    dateline = _DATELINE.match(text, start, end)
+    if dateline and dateline.end() < end:
+        start = dateline.end()
     while end > start and text[end - 1].isspace():
         end -= 1
     while end - start > MAX_SENTENCE:

@@ -70,6 +70,8 @@ def find(doc: Doc) -> list[Match]:
         if t.i in used or t.pos_ == "PROPN":
             continue
         senses = lex.lemmas.get(lemmas[t.i]) or lex.lemmas.get(t.lower_)
+        if not senses and t.pos_ == "VERB" and t.lower_ in lex.irregular:
+            senses = lex.lemmas[lex.irregular[t.lower_]]  # "retook" left unlemmatised by the tagger
         if not senses:
             continue
         if t.dep_ == "amod" and t.tag_ in ("VBN", "VBD"):

@@ -49,3 +49,10 @@ def test_armed_group_has_a_home_country(code) -> None:
     """Well-known armed groups resolve to their country as rebels."""
     e = _first(code("Houthi rebels fired missiles at a cargo ship in the Red Sea."), "ASSAULT")
     assert (e.actors[0].country, e.actors[0].sector) == ("YEM", "REB")
+
+
+def test_attorney_general_is_not_military(code) -> None:
+    """'the state attorney general' is a judicial or government office, never the army."""
+    events = code("The New York State Attorney General accused the company of fraud.")
+    e = next(e for e in events if e.event_type == "ACCUSE")
+    assert all(a.sector != "MIL" for a in e.actors)
