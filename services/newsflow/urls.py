@@ -10,9 +10,31 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "__hs", "_hs")
 _TRACKING_NAMES = frozenset(
     {
-        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid",
-        "igshid", "mc_cid", "mc_eid", "_ga", "_gl", "ref_src", "ref_url", "cmpid", "ocid",
-        "ncid", "sr_share", "smid", "at_medium", "at_campaign", "ito", "spm",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "ttclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "ref_src",
+        "ref_url",
+        "cmpid",
+        "ocid",
+        "ncid",
+        "sr_share",
+        "smid",
+        "at_medium",
+        "at_campaign",
+        "ito",
+        "spm",
     }
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -36,9 +58,7 @@ def canonicalize(url: str, base: str | None = None) -> str:
     if parts.username:
         netloc = f"{parts.username}@{netloc}"
     query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not _is_tracking(k)
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
     ]
     path = re.sub(r"/{2,}", "/", parts.path) or "/"
     return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))

@@ -12,15 +12,32 @@ import yaml
 NEWSFLOW = [sys.executable, "-m", "newsflow.cli"]
 
 
-def write_config(path: Path, *, sources: list[dict], topics: dict[str, str], state_dir: Path,
-                 bootstrap: str, **extra) -> Path:
+def write_config(
+    path: Path,
+    *,
+    sources: list[dict],
+    topics: dict[str, str],
+    state_dir: Path,
+    bootstrap: str,
+    **extra,
+) -> Path:
     config = {
         "state_dir": str(state_dir),
         "sources": sources,
-        "kafka": {"bootstrap_servers": [bootstrap], "idempotence": "auto", "partitions": 3,
-                  "topics": topics, "flush_timeout": 10},
-        "fetch": {"block_private_addresses": False, "min_host_delay": 0.0,
-                  "per_host_concurrency": 8, "retries": 0, "total_timeout": 20},
+        "kafka": {
+            "bootstrap_servers": [bootstrap],
+            "idempotence": "auto",
+            "partitions": 3,
+            "topics": topics,
+            "flush_timeout": 10,
+        },
+        "fetch": {
+            "block_private_addresses": False,
+            "min_host_delay": 0.0,
+            "per_host_concurrency": 8,
+            "retries": 0,
+            "total_timeout": 20,
+        },
         "extract": {"workers": 2, "timeout": 30},
         "observability": {"http_port": 0, "log_format": "json"},
     }
@@ -33,8 +50,14 @@ def write_config(path: Path, *, sources: list[dict], topics: dict[str, str], sta
 async def start(config: Path, *args: str, log: Path) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}
     return await asyncio.create_subprocess_exec(
-        *NEWSFLOW, "run", "--config", str(config), *args,
-        stdout=asyncio.subprocess.DEVNULL, stderr=open(log, "ab"), env=env,
+        *NEWSFLOW,
+        "run",
+        "--config",
+        str(config),
+        *args,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=open(log, "ab"),
+        env=env,
     )
 
 

@@ -117,8 +117,11 @@ def main(hosts: int, per_host: int, seed: int) -> None:
             site.shutdown()
         print(json.dumps([s.requests for s in sites]), flush=True)
         if any(s.unstamped for s in sites):
-            print(f"fleet_server: {sum(s.unstamped for s in sites)} requests without a kernel"
-                  " timestamp", file=sys.stderr)
+            print(
+                f"fleet_server: {sum(s.unstamped for s in sites)} requests without a kernel"
+                " timestamp",
+                file=sys.stderr,
+            )
 
 
 if __name__ == "__main__":

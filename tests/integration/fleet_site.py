@@ -63,8 +63,13 @@ class SiteFleet:
     async def __aenter__(self) -> list[Site]:
         _, per_host, seed = self.args
         self._proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tests.integration.fleet_server", *map(str, self.args),
-            cwd=REPO, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            sys.executable,
+            "-m",
+            "tests.integration.fleet_server",
+            *map(str, self.args),
+            cwd=REPO,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
             limit=64 * 1024 * 1024,
             # Its own session is its own scheduling group under autogroup (the Linux default),
             # so the daemons' CPU work does not delay the servers' clocks.
@@ -100,8 +105,9 @@ class SiteFleet:
 
 def sources(sites: list[Site]) -> list[dict]:
     # A long poll interval: within one test each feed is due exactly once.
-    return [{"id": s.source_id, "kind": "feed", "url": s.url(FEED), "poll_interval": 900}
-            for s in sites]
+    return [
+        {"id": s.source_id, "kind": "feed", "url": s.url(FEED), "poll_interval": 900} for s in sites
+    ]
 
 
 def min_gap(starts: list[float]) -> float:
@@ -121,8 +127,11 @@ def too_close(sites: list[Site], gap: float) -> list[tuple[str, str, str, float]
 
 def peak_rate(starts: list[float], span: int = 10) -> float:
     """Highest rate, in requests per second, over any `span` consecutive requests."""
-    rates = [(span - 1) / (starts[i + span - 1] - starts[i])
-             for i in range(len(starts) - span + 1) if starts[i + span - 1] > starts[i]]
+    rates = [
+        (span - 1) / (starts[i + span - 1] - starts[i])
+        for i in range(len(starts) - span + 1)
+        if starts[i + span - 1] > starts[i]
+    ]
     return max(rates, default=0.0)
 
 
@@ -148,8 +157,9 @@ async def wait_for_published(logs: list[Path], procs: list, want: int, *, timeou
     while sum(published(p) for p in logs) < want:
         for proc, log in zip(procs, logs, strict=True):
             if proc.returncode is not None:
-                raise AssertionError(f"replica exited with {proc.returncode}:\n"
-                                     f"{log.read_text()[-3000:]}")
+                raise AssertionError(
+                    f"replica exited with {proc.returncode}:\n{log.read_text()[-3000:]}"
+                )
         if loop.time() - started > timeout:
             raise TimeoutError(f"only {sum(published(p) for p in logs)} of {want} published")
         await asyncio.sleep(0.2)
@@ -187,7 +197,9 @@ async def wait_until_done(dsn: str, schema: str, want: int, procs: list, *, time
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
-        rows = await fetch_rows(dsn, schema, "SELECT count(*) AS n FROM links WHERE status = 'done'")
+        rows = await fetch_rows(
+            dsn, schema, "SELECT count(*) AS n FROM links WHERE status = 'done'"
+        )
         if rows[0]["n"] >= want:
             return
         if any(p.returncode is not None for p in procs):

@@ -37,21 +37,69 @@ def _openssl(*args: str, cwd: Path) -> None:
 
 
 def _ca(name: str, cwd: Path) -> None:
-    _openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-             "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.pem", "-days", "2",
-             "-subj", f"/CN=newsflow {name}", "-addext", "basicConstraints=critical,CA:TRUE",
-             "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=cwd)
+    _openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        f"{name}.key",
+        "-out",
+        f"{name}.pem",
+        "-days",
+        "2",
+        "-subj",
+        f"/CN=newsflow {name}",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+        cwd=cwd,
+    )
 
 
 def _leaf(name: str, usage: str, cwd: Path) -> None:
-    _openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-             "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", f"/CN={name}", cwd=cwd)
+    _openssl(
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        f"{name}.key",
+        "-out",
+        f"{name}.csr",
+        "-subj",
+        f"/CN={name}",
+        cwd=cwd,
+    )
     (cwd / f"{name}.ext").write_text(
         f"subjectAltName=IP:{HOST},DNS:localhost\nbasicConstraints=CA:FALSE\n"
-        f"keyUsage=digitalSignature\nextendedKeyUsage={usage}\n", encoding="utf-8")
-    _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-             "-CAcreateserial", "-out", f"{name}.pem", "-days", "2", "-extfile", f"{name}.ext",
-             cwd=cwd)
+        f"keyUsage=digitalSignature\nextendedKeyUsage={usage}\n",
+        encoding="utf-8",
+    )
+    _openssl(
+        "x509",
+        "-req",
+        "-in",
+        f"{name}.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        f"{name}.pem",
+        "-days",
+        "2",
+        "-extfile",
+        f"{name}.ext",
+        cwd=cwd,
+    )
 
 
 def make_pki(directory: Path) -> Pki | None:
@@ -64,8 +112,14 @@ def make_pki(directory: Path) -> Pki | None:
     _leaf("server", "serverAuth", directory)
     _leaf("client", "clientAuth", directory)
     d = directory
-    return Pki(d / "ca.pem", d / "server.pem", d / "server.key", d / "client.pem",
-               d / "client.key", d / "other-ca.pem")
+    return Pki(
+        d / "ca.pem",
+        d / "server.pem",
+        d / "server.key",
+        d / "client.pem",
+        d / "client.key",
+        d / "other-ca.pem",
+    )
 
 
 def server_context(pki: Pki, *, require_client_cert: bool) -> ssl.SSLContext:
@@ -83,9 +137,18 @@ async def tansu(*flags: str, advertised_port: int | None = None) -> AsyncIterato
     port = free_port()
     advertised = f"tcp://{HOST}:{advertised_port or port}"
     proc = subprocess.Popen(
-        [broker_binary(), "broker", "--listener-url", f"tcp://{HOST}:{port}",
-         "--advertised-listener-url", advertised, *flags],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            broker_binary(),
+            "broker",
+            "--listener-url",
+            f"tcp://{HOST}:{port}",
+            "--advertised-listener-url",
+            advertised,
+            *flags,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         for _ in range(200):

@@ -81,8 +81,10 @@ class Site:
         return {article_id_for(canonicalize(self.server.url(p))): p for p in self.paths}
 
     def sources(self) -> list[dict]:
-        return [{"id": f"feed{i}", "kind": "feed", "url": self.server.url(f"/feeds/{i}.rss")}
-                for i in range(N_FEEDS)]
+        return [
+            {"id": f"feed{i}", "kind": "feed", "url": self.server.url(f"/feeds/{i}.rss")}
+            for i in range(N_FEEDS)
+        ]
 
     def served(self) -> int:
         """Distinct article pages the server answered (each at least once)."""
@@ -94,7 +96,9 @@ class Site:
         return sum(1 for t, m, p in self.server.requests if since <= t <= until and p in wanted)
 
 
-async def serve_corpus(n: int = N_ARTICLES, *, seed: int = 6, big: int = 0, big_kb: int = 0) -> Site:
+async def serve_corpus(
+    n: int = N_ARTICLES, *, seed: int = 6, big: int = 0, big_kb: int = 0
+) -> Site:
     """n articles split over N_FEEDS RSS feeds; the first `big` pages padded to big_kb KB."""
     arts = make_articles(n, seed=seed)
     paths = [f"/articles/{a.slug}.html" for a in arts]
@@ -156,8 +160,10 @@ def links(state_dir: Path) -> dict[str, tuple[str, str | None]]:
     """url → (status, article_id) from the SQLite state."""
     db = sqlite3.connect(state_dir / "newsflow.db")
     try:
-        return {url: (status, aid) for url, status, aid in
-                db.execute("SELECT url, status, article_id FROM links")}
+        return {
+            url: (status, aid)
+            for url, status, aid in db.execute("SELECT url, status, article_id FROM links")
+        }
     finally:
         db.close()
 
@@ -174,7 +180,9 @@ def idempotence_warnings(log: Path) -> int:
     return sum(1 for x in log_lines(log) if x.get("event") == "kafka_idempotence")
 
 
-async def wait_published(log: Path, n: int, proc: asyncio.subprocess.Process, timeout: float = 120) -> None:
+async def wait_published(
+    log: Path, n: int, proc: asyncio.subprocess.Process, timeout: float = 120
+) -> None:
     deadline = time.monotonic() + timeout
     while len(published(log)) < n:
         assert proc.returncode is None, f"daemon exited early\n{log.read_text()[-3000:]}"
@@ -204,22 +212,36 @@ def reap(children: list[psutil.Process]) -> None:
 
 def config_for(tmp_path: Path, site: Site, topics: dict, bootstrap: str, **extra) -> Path:
     extra = {"fetch": FETCH, **extra}
-    return daemon.write_config(tmp_path / "c.yaml", sources=site.sources(), topics=topics,
-                               state_dir=tmp_path / "state", bootstrap=bootstrap, **extra)
+    return daemon.write_config(
+        tmp_path / "c.yaml",
+        sources=site.sources(),
+        topics=topics,
+        state_dir=tmp_path / "state",
+        bootstrap=bootstrap,
+        **extra,
+    )
 
 
 # --- faults -----------------------------------------------------------------------------------
 
 
-async def test_broker_killed_and_restarted_mid_run_resends_everything_unacknowledged(site, topics, tmp_path):
+async def test_broker_killed_and_restarted_mid_run_resends_everything_unacknowledged(
+    site, topics, tmp_path
+):
     """With the broker SIGKILLed and back 10 s later, the run completes and re-sends every unacknowledged message."""
     port = free_port()
     broker = EmbeddedBroker(port, log_path=tmp_path / "tansu-1.log")
     await broker.start()
     http_port = free_port()
-    config = config_for(tmp_path, site, topics, broker.bootstrap, **FAST,
-                        kafka={"request_timeout_ms": 5000, "flush_timeout": 10},
-                        observability={"http_port": http_port, "log_format": "json"})
+    config = config_for(
+        tmp_path,
+        site,
+        topics,
+        broker.bootstrap,
+        **FAST,
+        kafka={"request_timeout_ms": 5000, "flush_timeout": 10},
+        observability={"http_port": http_port, "log_format": "json"},
+    )
     log = tmp_path / "run.log"
     proc = await daemon.start(config, "--once", log=log)
     restarted: EmbeddedBroker | None = None
@@ -272,7 +294,9 @@ async def test_broker_killed_and_restarted_mid_run_resends_everything_unacknowle
         assert site.page_requests(mono_up - 5, mono_up) == 0
         assert in_outage == 0, "nothing may be logged as published while no broker answers"
         assert done_in_outage == 0, "no link may be marked done while no broker answers"
-        assert site.page_requests(mono_down, mono_up) <= FETCH["concurrency"] + 64  # workers + queue
+        assert (
+            site.page_requests(mono_down, mono_up) <= FETCH["concurrency"] + 64
+        )  # workers + queue
         assert 503 in ready_codes, ready_codes
         assert ready_again is not None, "readyz must turn 200 once the broker is back"
         growth = max(rss) - rss[0]
@@ -280,25 +304,31 @@ async def test_broker_killed_and_restarted_mid_run_resends_everything_unacknowle
 
         state = links(tmp_path / "state")
         assert len(state) == N_ARTICLES
-        assert {s for s, _ in state.values()} <= {"done", "failed"}, Counter(s for s, _ in state.values())
+        assert {s for s, _ in state.values()} <= {"done", "failed"}, Counter(
+            s for s, _ in state.values()
+        )
         done_ids = {aid for s, aid in state.values() if s == "done"}
         assert done_ids == set(site.ids), "every page became an article"
 
         # Acknowledged before the kill = lost with the in-memory broker; everything
         # else must be on the restarted one.
-        after = await read_all(restarted.bootstrap, topics["articles"],
-                               at_least=len(done_ids - acked_before))
+        after = await read_all(
+            restarted.bootstrap, topics["articles"], at_least=len(done_ids - acked_before)
+        )
         keys = Counter(r.key for r in after)
         missing = (done_ids - acked_before) - set(keys)
         assert not missing, f"{len(missing)} unacknowledged articles never reached the new broker"
         first_after = min((t for t, aid in published(log) if t > t_up), default=t_end)
-        record(fault="broker SIGKILL, back after 10 s", served=site.served(),
-               delivered=f"{len(acked_before)} acked before + {len(set(keys))} after",
-               duplicates=sum(n - 1 for n in keys.values()) + len(set(keys) & acked_before),
-               recover_s=round(first_after - t_up, 1),
-               notes=f"readyz 503→200 in {ready_again:.1f}s; RSS +{growth / 2**20:.1f} MiB in outage; "
-                     f"{site.page_requests(mono_down, mono_up)} pages fetched in outage; "
-                     f"run ended {t_end - t_up:.1f}s after restart")
+        record(
+            fault="broker SIGKILL, back after 10 s",
+            served=site.served(),
+            delivered=f"{len(acked_before)} acked before + {len(set(keys))} after",
+            duplicates=sum(n - 1 for n in keys.values()) + len(set(keys) & acked_before),
+            recover_s=round(first_after - t_up, 1),
+            notes=f"readyz 503→200 in {ready_again:.1f}s; RSS +{growth / 2**20:.1f} MiB in outage; "
+            f"{site.page_requests(mono_down, mono_up)} pages fetched in outage; "
+            f"run ended {t_end - t_up:.1f}s after restart",
+        )
     finally:
         if proc.returncode is None:
             reap(kill_tree(proc.pid))
@@ -339,16 +369,24 @@ async def test_daemon_sigkilled_three_times_loses_nothing(site, broker, topics, 
     assert set(site.ids) <= set(keys) | {r.value.get("article_id") for r in dead}
     assert set(keys) == set(site.ids)
     dupes = sum(n - 1 for n in keys.values())
-    record(fault="daemon SIGKILL x3 + restart", served=site.served(), delivered=len(keys),
-           duplicates=dupes, recover_s=f"{max(recover):.1f} (max of {len(recover)})",
-           notes=f"{len(articles)} records; duplicate keys: {sum(1 for n in keys.values() if n > 1)}")
+    record(
+        fault="daemon SIGKILL x3 + restart",
+        served=site.served(),
+        delivered=len(keys),
+        duplicates=dupes,
+        recover_s=f"{max(recover):.1f} (max of {len(recover)})",
+        notes=f"{len(articles)} records; duplicate keys: {sum(1 for n in keys.values() if n > 1)}",
+    )
 
 
-async def test_sigterm_mid_run_exits_zero_in_time_and_restart_publishes_nothing_twice(site, broker, topics, tmp_path):
+async def test_sigterm_mid_run_exits_zero_in_time_and_restart_publishes_nothing_twice(
+    site, broker, topics, tmp_path
+):
     """SIGTERM mid-run: exit 0 within the flush deadline; a restart completes with 0 duplicates."""
     flush = 10
-    config = config_for(tmp_path, site, topics, broker.bootstrap, **FAST,
-                        kafka={"flush_timeout": flush})
+    config = config_for(
+        tmp_path, site, topics, broker.bootstrap, **FAST, kafka={"flush_timeout": flush}
+    )
     log = tmp_path / "run.log"
     proc = await daemon.start(config, "--once", log=log)
     await wait_published(log, 100, proc)
@@ -373,20 +411,28 @@ async def test_sigterm_mid_run_exits_zero_in_time_and_restart_publishes_nothing_
     assert set(keys) == set(site.ids)
     assert max(keys.values()) == 1, [k for k, n in keys.items() if n > 1]
     restart_first = min(t for t, _ in published(log)[first:]) - t1
-    record(fault="SIGTERM + restart", served=site.served(), delivered=len(keys), duplicates=0,
-           recover_s=round(restart_first, 1),
-           notes=f"exit 0 in {stopped_in:.1f}s (flush_timeout {flush}s); {first} published before, "
-                 f"{statuses['pending']} returned to pending")
+    record(
+        fault="SIGTERM + restart",
+        served=site.served(),
+        delivered=len(keys),
+        duplicates=0,
+        recover_s=round(restart_first, 1),
+        notes=f"exit 0 in {stopped_in:.1f}s (flush_timeout {flush}s); {first} published before, "
+        f"{statuses['pending']} returned to pending",
+    )
 
 
-async def test_sigterm_while_the_broker_hangs_exits_zero_by_the_flush_deadline(site, topics, tmp_path):
+async def test_sigterm_while_the_broker_hangs_exits_zero_by_the_flush_deadline(
+    site, topics, tmp_path
+):
     """SIGTERM while the broker does not answer: exit 0 by the flush deadline, no link marked done
     without acks, and a later start delivers everything."""
     broker = EmbeddedBroker(log_path=tmp_path / "tansu.log")
     await broker.start()
     flush = 5
-    config = config_for(tmp_path, site, topics, broker.bootstrap, **FAST,
-                        kafka={"flush_timeout": flush})
+    config = config_for(
+        tmp_path, site, topics, broker.bootstrap, **FAST, kafka={"flush_timeout": flush}
+    )
     log = tmp_path / "run.log"
     proc = await daemon.start(config, "--once", log=log)
     try:
@@ -400,7 +446,9 @@ async def test_sigterm_while_the_broker_hangs_exits_zero_by_the_flush_deadline(s
         rc = await asyncio.wait_for(proc.wait(), flush + 20)
         stopped_in = time.monotonic() - t0
         assert rc == 0, log.read_text()[-3000:]
-        assert stopped_in <= flush + 5, f"took {stopped_in:.1f}s to stop with flush_timeout {flush}s"
+        assert stopped_in <= flush + 5, (
+            f"took {stopped_in:.1f}s to stop with flush_timeout {flush}s"
+        )
         assert {aid for _, aid in published(log)} == before
         statuses = Counter(s for s, _ in links(tmp_path / "state").values())
         assert statuses["done"] == done_before and statuses["in_flight"] == 0, statuses
@@ -409,14 +457,19 @@ async def test_sigterm_while_the_broker_hangs_exits_zero_by_the_flush_deadline(s
         t1 = time.time()
         rc = await daemon.run_once(config, log=log)
         assert rc == 0, log.read_text()[-3000:]
-        keys = Counter(r.key for r in await read_all(broker.bootstrap, topics["articles"],
-                                                     at_least=N_ARTICLES))
+        keys = Counter(
+            r.key for r in await read_all(broker.bootstrap, topics["articles"], at_least=N_ARTICLES)
+        )
         assert set(keys) == set(site.ids)
-        record(fault="SIGTERM while broker hangs + restart", served=site.served(), delivered=len(keys),
-               duplicates=sum(n - 1 for n in keys.values()),
-               recover_s=round(min(t for t, _ in published(log)[len(before):]) - t1, 1),
-               notes=f"exit 0 in {stopped_in:.1f}s (flush_timeout {flush}s); "
-                     f"{statuses['pending']} links returned to pending")
+        record(
+            fault="SIGTERM while broker hangs + restart",
+            served=site.served(),
+            delivered=len(keys),
+            duplicates=sum(n - 1 for n in keys.values()),
+            recover_s=round(min(t for t, _ in published(log)[len(before) :]) - t1, 1),
+            notes=f"exit 0 in {stopped_in:.1f}s (flush_timeout {flush}s); "
+            f"{statuses['pending']} links returned to pending",
+        )
     finally:
         if proc.returncode is None:
             reap(kill_tree(proc.pid))
@@ -426,13 +479,21 @@ async def test_sigterm_while_the_broker_hangs_exits_zero_by_the_flush_deadline(s
         await broker.stop()
 
 
-async def test_reprocess_from_raw_with_a_new_coder_version_recodes_every_article(broker, topics, tmp_path):
+async def test_reprocess_from_raw_with_a_new_coder_version_recodes_every_article(
+    broker, topics, tmp_path
+):
     """Raw pages (some over 1 MiB) are kept by article_id; reprocess with a new coder version re-publishes
     every article under its key with new event ids."""
     site = await serve_corpus(big=3, big_kb=1500)
     try:
-        config = config_for(tmp_path, site, topics, broker.bootstrap, raw={"enabled": True},
-                            events={"enabled": True})
+        config = config_for(
+            tmp_path,
+            site,
+            topics,
+            broker.bootstrap,
+            raw={"enabled": True},
+            events={"enabled": True},
+        )
         log = tmp_path / "run.log"
         t0 = time.time()
         rc = await daemon.run_once(config, log=log, timeout=200)
@@ -452,8 +513,15 @@ async def test_reprocess_from_raw_with_a_new_coder_version_recodes_every_article
         env["NEWSFLOW_EVENTS__CODER_VERSION"] = "replay-test-2"
         t1 = time.time()
         proc = await asyncio.create_subprocess_exec(
-            *daemon.NEWSFLOW, "reprocess", "--from-raw", "--config", str(config),
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env)
+            *daemon.NEWSFLOW,
+            "reprocess",
+            "--from-raw",
+            "--config",
+            str(config),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
+        )
         _out, err = await asyncio.wait_for(proc.communicate(), 200)
         assert proc.returncode == 0, err.decode()[-3000:]
         replay_s = time.time() - t1
@@ -466,41 +534,73 @@ async def test_reprocess_from_raw_with_a_new_coder_version_recodes_every_article
         new = [e for e in events if e.value["coder"]["version"] == "replay-test-2"]
         old = [e for e in events if e.value["coder"]["version"] in old_versions]
         assert "replay-test-2" not in old_versions and len(old) + len(new) == len(events)
-        assert {e.key for e in new}.isdisjoint({e.key for e in old}), "the version is part of the id"
+        assert {e.key for e in new}.isdisjoint({e.key for e in old}), (
+            "the version is part of the id"
+        )
         assert {e.value["article_id"] for e in new} == {e.value["article_id"] for e in old}
         assert {e.value["article_id"] for e in new} <= ids
         assert len({e.value["article_id"] for e in new}) >= 0.9 * N_ARTICLES
-        record(fault="replay from raw, new coder version", served=site.served(),
-               delivered=f"{N_ARTICLES} raw, {len(new)} new events", duplicates="n/a (by design)",
-               recover_s=f"ingest {ingest_s:.0f}s, replay {replay_s:.0f}s",
-               notes=f"{len(old)} events before; articles with events: "
-                     f"{len({e.value['article_id'] for e in new})}")
+        record(
+            fault="replay from raw, new coder version",
+            served=site.served(),
+            delivered=f"{N_ARTICLES} raw, {len(new)} new events",
+            duplicates="n/a (by design)",
+            recover_s=f"ingest {ingest_s:.0f}s, replay {replay_s:.0f}s",
+            notes=f"{len(old)} events before; articles with events: "
+            f"{len({e.value['article_id'] for e in new})}",
+        )
     finally:
         await site.server.stop()
 
 
-async def test_dead_letters_are_listed_with_reason_and_retried_into_the_frontier(broker, topics, tmp_path):
+async def test_dead_letters_are_listed_with_reason_and_retried_into_the_frontier(
+    broker, topics, tmp_path
+):
     """Dead letters carry url, source, stage, reason and attempts; `dlq retry` by reason and time requeues them."""
     arts = make_articles(8, seed=61)
     good, later, flaky = arts[:5], arts[5:7], arts[7]
-    server = await CorpusServer({f"/a/{a.slug}.html": Route(render_page(a).encode()) for a in good}).start()
+    server = await CorpusServer(
+        {f"/a/{a.slug}.html": Route(render_page(a).encode()) for a in good}
+    ).start()
     try:
         server.routes["/a/report.pdf"] = Route(b"%PDF-1.4\n", "application/pdf")
         server.routes[f"/a/{flaky.slug}.html"] = Route(b"busy", status=500)
         items = [(server.url(f"/a/{a.slug}.html"), a) for a in arts]
-        items.append((server.url("/a/report.pdf"), arts[0].__class__(
-            slug="pdf", title="Annual report", paragraphs=("x",), published=arts[0].published)))
+        items.append(
+            (
+                server.url("/a/report.pdf"),
+                arts[0].__class__(
+                    slug="pdf",
+                    title="Annual report",
+                    paragraphs=("x",),
+                    published=arts[0].published,
+                ),
+            )
+        )
         server.routes["/feed.rss"] = Route(render_rss(items).encode(), "application/rss+xml")
         config = daemon.write_config(
-            tmp_path / "c.yaml", sources=[{"id": "wire", "kind": "feed", "url": server.url("/feed.rss")}],
-            topics=topics, state_dir=tmp_path / "state", bootstrap=broker.bootstrap, **FAST)
+            tmp_path / "c.yaml",
+            sources=[{"id": "wire", "kind": "feed", "url": server.url("/feed.rss")}],
+            topics=topics,
+            state_dir=tmp_path / "state",
+            bootstrap=broker.bootstrap,
+            **FAST,
+        )
         log = tmp_path / "run.log"
 
         async def cli(*args: str) -> tuple[int, str, str]:
             env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "newsflow.cli", *args, "--config", str(config),
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env)
+                sys.executable,
+                "-m",
+                "newsflow.cli",
+                *args,
+                "--config",
+                str(config),
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env=env,
+            )
             out, err = await asyncio.wait_for(proc.communicate(), 60)
             return proc.returncode, out.decode(), err.decode()
 
@@ -520,7 +620,9 @@ async def test_dead_letters_are_listed_with_reason_and_retried_into_the_frontier
         assert len(lines) == 4 and all("source=wire" in x and "attempts=1" in x for x in lines)
         assert sum("fetch/not_found" in x for x in lines) == 2
 
-        assert (await cli("dlq", "retry", "--since", "2999-01-01T00:00:00Z"))[1].strip() == "requeued 0 links"
+        assert (await cli("dlq", "retry", "--since", "2999-01-01T00:00:00Z"))[
+            1
+        ].strip() == "requeued 0 links"
         for a in later:  # the pages exist now
             server.routes[f"/a/{a.slug}.html"] = Route(render_page(a).encode())
         assert (await cli("dlq", "retry", "--reason", "not_found"))[1].strip() == "requeued 2 links"
@@ -536,8 +638,13 @@ async def test_dead_letters_are_listed_with_reason_and_retried_into_the_frontier
         rc, out, _ = await cli("dlq", "list")
         assert out.count("\n") == 1 and "unsupported_content_type" in out and "attempts=2" in out
         dead = await read_all(broker.bootstrap, topics["dlq"], at_least=5)
-        record(fault="dead letters: list + retry", served=len(arts) + 1, delivered=len(articles),
-               duplicates=0, recover_s="-",
-               notes=f"{len(dead)} dead letters over 3 runs; 3 of 4 recovered by `dlq retry`")
+        record(
+            fault="dead letters: list + retry",
+            served=len(arts) + 1,
+            delivered=len(articles),
+            duplicates=0,
+            recover_s="-",
+            notes=f"{len(dead)} dead letters over 3 runs; 3 of 4 recovered by `dlq retry`",
+        )
     finally:
         await server.stop()

@@ -27,17 +27,26 @@ async def server():
 
 async def test_two_replicas_never_exceed_the_host_rate(server, schema):  # noqa: F811
     """Requests from two fetchers to one host start at least min_host_delay apart, fleet-wide."""
-    settings = FetchSettings(block_private_addresses=False, min_host_delay=DELAY,
-                             per_host_concurrency=4, retries=0, respect_robots=False)
+    settings = FetchSettings(
+        block_private_addresses=False,
+        min_host_delay=DELAY,
+        per_host_concurrency=4,
+        retries=0,
+        respect_robots=False,
+    )
     stores = [PostgresStore(DSN, schema=schema, pool_size=2) for _ in range(2)]
     await asyncio.gather(*(s.open() for s in stores))
     try:
-        async with Fetcher(settings, fleet=StoreFleetClock(stores[0])) as a, \
-                Fetcher(settings, fleet=StoreFleetClock(stores[1])) as b:
-            outcomes = await asyncio.gather(*(
-                (a if i % 2 else b).fetch(server.url(f"/p{i}.html"), check_robots=False)
-                for i in range(12)
-            ))
+        async with (
+            Fetcher(settings, fleet=StoreFleetClock(stores[0])) as a,
+            Fetcher(settings, fleet=StoreFleetClock(stores[1])) as b,
+        ):
+            outcomes = await asyncio.gather(
+                *(
+                    (a if i % 2 else b).fetch(server.url(f"/p{i}.html"), check_robots=False)
+                    for i in range(12)
+                )
+            )
     finally:
         await asyncio.gather(*(s.close() for s in stores))
     assert all(o.ok for o in outcomes)

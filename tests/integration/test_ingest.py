@@ -36,14 +36,34 @@ async def site():
     arts, routes, syndicated = corpus_routes()
     server = await CorpusServer(routes).start()
     rss_items = [(server.url(f"/articles/{a.slug}.html"), a) for a in arts[:6]]
-    rss_items.append((server.url("/articles/missing.html"), arts[0].__class__(
-        slug="missing", title="A story that was taken down", paragraphs=("x",), published=arts[0].published)))
-    rss_items.append((server.url("/files/report.pdf"), arts[0].__class__(
-        slug="pdf", title="Annual report (PDF)", paragraphs=("x",), published=arts[0].published)))
+    rss_items.append(
+        (
+            server.url("/articles/missing.html"),
+            arts[0].__class__(
+                slug="missing",
+                title="A story that was taken down",
+                paragraphs=("x",),
+                published=arts[0].published,
+            ),
+        )
+    )
+    rss_items.append(
+        (
+            server.url("/files/report.pdf"),
+            arts[0].__class__(
+                slug="pdf",
+                title="Annual report (PDF)",
+                paragraphs=("x",),
+                published=arts[0].published,
+            ),
+        )
+    )
     atom_items = [(f"/articles/{a.slug}.html", a) for a in arts[6:]]  # relative links
     atom_items.append((server.url("/partner/copy.html"), syndicated))
     server.routes["/feeds/world.rss"] = Route(render_rss(rss_items).encode(), "application/rss+xml")
-    server.routes["/feeds/world.atom"] = Route(render_atom(atom_items).encode(), "application/atom+xml")
+    server.routes["/feeds/world.atom"] = Route(
+        render_atom(atom_items).encode(), "application/atom+xml"
+    )
     yield server, arts, syndicated
     await server.stop()
 
@@ -55,11 +75,18 @@ def _sources(server):
     ]
 
 
-async def test_once_publishes_every_article_once_and_dead_letters_failures(site, broker, topics, tmp_path):
+async def test_once_publishes_every_article_once_and_dead_letters_failures(
+    site, broker, topics, tmp_path
+):
     """Every good article lands once with its headers; syndication is merged; 404 and PDF are dead letters."""
     server, arts, syndicated = site
-    config = daemon.write_config(tmp_path / "c.yaml", sources=_sources(server), topics=topics,
-                                 state_dir=tmp_path / "state", bootstrap=broker.bootstrap)
+    config = daemon.write_config(
+        tmp_path / "c.yaml",
+        sources=_sources(server),
+        topics=topics,
+        state_dir=tmp_path / "state",
+        bootstrap=broker.bootstrap,
+    )
     log = tmp_path / "run.log"
     rc = await daemon.run_once(config, log=log)
     assert rc == 0, log.read_text()[-3000:]
@@ -85,8 +112,9 @@ async def test_once_publishes_every_article_once_and_dead_letters_failures(site,
     assert len(copies) == 1
     with sqlite3.connect(tmp_path / "state" / "newsflow.db") as db:
         alternates = db.execute("SELECT article_id, url FROM alternates").fetchall()
-    other = ({server.url("/partner/copy.html"), server.url(f"/articles/{syndicated.slug}.html")}
-             - {copies[0].value["url"]})
+    other = {server.url("/partner/copy.html"), server.url(f"/articles/{syndicated.slug}.html")} - {
+        copies[0].value["url"]
+    }
     assert alternates == [(copies[0].key, other.pop())]
 
     dlq = await read_topic(broker.bootstrap, topics["dlq"])
@@ -114,16 +142,20 @@ async def test_once_publishes_every_article_once_and_dead_letters_failures(site,
 async def test_kill_and_restart_loses_nothing_and_publishes_nothing_twice(broker, topics, tmp_path):
     """SIGKILL after a few publishes, then a second run: every article exactly once."""
     arts = make_articles(30, seed=23)
-    server = await CorpusServer({
-        f"/a/{a.slug}.html": Route(render_page(a).encode()) for a in arts
-    }).start()
+    server = await CorpusServer(
+        {f"/a/{a.slug}.html": Route(render_page(a).encode()) for a in arts}
+    ).start()
     try:
         server.routes["/feed.rss"] = Route(
-            render_rss([(server.url(f"/a/{a.slug}.html"), a) for a in arts]).encode(), "application/rss+xml"
+            render_rss([(server.url(f"/a/{a.slug}.html"), a) for a in arts]).encode(),
+            "application/rss+xml",
         )
         config = daemon.write_config(
-            tmp_path / "c.yaml", sources=[{"id": "s", "kind": "feed", "url": server.url("/feed.rss")}],
-            topics=topics, state_dir=tmp_path / "state", bootstrap=broker.bootstrap,
+            tmp_path / "c.yaml",
+            sources=[{"id": "s", "kind": "feed", "url": server.url("/feed.rss")}],
+            topics=topics,
+            state_dir=tmp_path / "state",
+            bootstrap=broker.bootstrap,
             fetch={"concurrency": 4},
         )
         log = tmp_path / "run.log"

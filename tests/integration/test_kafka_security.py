@@ -49,9 +49,14 @@ def pki(tmp_path_factory):
 def _settings(bootstrap: str, **security) -> KafkaSettings:
     suffix = uuid.uuid4().hex[:8]
     return KafkaSettings(
-        bootstrap_servers=[bootstrap], request_timeout_ms=5000,
-        topics=Topics(articles=f"s{suffix}.articles", events=f"s{suffix}.events",
-                      dlq=f"s{suffix}.dlq", raw=f"s{suffix}.raw"),
+        bootstrap_servers=[bootstrap],
+        request_timeout_ms=5000,
+        topics=Topics(
+            articles=f"s{suffix}.articles",
+            events=f"s{suffix}.events",
+            dlq=f"s{suffix}.dlq",
+            raw=f"s{suffix}.raw",
+        ),
         **security,
     )
 
@@ -62,8 +67,12 @@ def _settings(bootstrap: str, **security) -> KafkaSettings:
 def test_plaintext_options_carry_no_security():
     """PLAINTEXT sends neither a TLS context nor SASL fields to aiokafka."""
     opts = client_options(KafkaSettings(client_id="nf"), ["b:9092"])
-    assert opts == {"bootstrap_servers": ["b:9092"], "client_id": "nf",
-                    "security_protocol": "PLAINTEXT", "request_timeout_ms": 30000}
+    assert opts == {
+        "bootstrap_servers": ["b:9092"],
+        "client_id": "nf",
+        "security_protocol": "PLAINTEXT",
+        "request_timeout_ms": 30000,
+    }
 
 
 def test_ssl_options_verify_the_broker_against_the_given_ca(pki):
@@ -82,21 +91,34 @@ def test_ssl_options_verify_the_broker_against_the_given_ca(pki):
 @pytest.mark.parametrize("mechanism", ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"])
 def test_sasl_ssl_options_carry_mechanism_user_secret_and_tls(pki, mechanism):
     """SASL_SSL passes the mechanism, the user and the unwrapped password, plus TLS."""
-    s = KafkaSettings(security_protocol="SASL_SSL", sasl_mechanism=mechanism,
-                      sasl_username="nf", sasl_password=PASSWORD, ssl_cafile=pki.ca,
-                      ssl_certfile=pki.client_cert, ssl_keyfile=pki.client_key)
+    s = KafkaSettings(
+        security_protocol="SASL_SSL",
+        sasl_mechanism=mechanism,
+        sasl_username="nf",
+        sasl_password=PASSWORD,
+        ssl_cafile=pki.ca,
+        ssl_certfile=pki.client_cert,
+        ssl_keyfile=pki.client_key,
+    )
     opts = client_options(s, ["b:9094"])
     assert opts["security_protocol"] == "SASL_SSL"
-    assert (opts["sasl_mechanism"], opts["sasl_plain_username"], opts["sasl_plain_password"]) \
-        == (mechanism, "nf", PASSWORD)
+    assert (opts["sasl_mechanism"], opts["sasl_plain_username"], opts["sasl_plain_password"]) == (
+        mechanism,
+        "nf",
+        PASSWORD,
+    )
     assert isinstance(opts["ssl_context"], ssl.SSLContext)
     assert PASSWORD not in repr(s) and PASSWORD not in str(s.model_dump())
 
 
 def test_sasl_plaintext_options_have_no_tls():
     """SASL_PLAINTEXT authenticates without TLS: no context, so no certificate is demanded."""
-    s = KafkaSettings(security_protocol="SASL_PLAINTEXT", sasl_mechanism="SCRAM-SHA-256",
-                      sasl_username="nf", sasl_password=PASSWORD)
+    s = KafkaSettings(
+        security_protocol="SASL_PLAINTEXT",
+        sasl_mechanism="SCRAM-SHA-256",
+        sasl_username="nf",
+        sasl_password=PASSWORD,
+    )
     opts = client_options(s, ["b:9092"])
     assert "ssl_context" not in opts and opts["sasl_mechanism"] == "SCRAM-SHA-256"
 
@@ -123,8 +145,15 @@ def test_a_missing_ca_file_fails_before_any_connection(tmp_path):
 async def _publish_one(settings: KafkaSettings) -> str:
     """Start a Publisher with `settings`, deliver one dead letter, stop; its id."""
     publisher = Publisher(settings, settings.bootstrap_servers)
-    dl = dead_letter(url="https://example.org/x", source_id="s", stage=Stage.FETCH,
-                     reason=Reason.NOT_FOUND, detail="test", retriable=False, attempts=1)
+    dl = dead_letter(
+        url="https://example.org/x",
+        source_id="s",
+        stage=Stage.FETCH,
+        reason=Reason.NOT_FOUND,
+        detail="test",
+        retriable=False,
+        attempts=1,
+    )
     await publisher.start(timeout=FAIL_FAST)
     try:
         assert await publisher.deliver([dl], source_id="s") == 1
@@ -135,8 +164,11 @@ async def _publish_one(settings: KafkaSettings) -> str:
 
 async def _read_all(settings: KafkaSettings, topic: str) -> list[dict]:
     """Every value on `topic`, read with the same security options."""
-    consumer = AIOKafkaConsumer(**client_options(settings, settings.bootstrap_servers),
-                                enable_auto_commit=False, group_id=None)
+    consumer = AIOKafkaConsumer(
+        **client_options(settings, settings.bootstrap_servers),
+        enable_auto_commit=False,
+        group_id=None,
+    )
     await consumer.start()
     try:
         tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
@@ -163,8 +195,12 @@ async def _refused(settings: KafkaSettings) -> tuple[PublishError, float]:
 async def tls_broker(pki):
     """Tansu behind a TLS proxy that asks for no client certificate: (address, proxy port)."""
     proxy_port = free_port()
-    async with kafka_tls.tansu(advertised_port=proxy_port) as port, \
-            kafka_tls.tls_proxy(proxy_port, port, kafka_tls.server_context(pki, require_client_cert=False)):
+    async with (
+        kafka_tls.tansu(advertised_port=proxy_port) as port,
+        kafka_tls.tls_proxy(
+            proxy_port, port, kafka_tls.server_context(pki, require_client_cert=False)
+        ),
+    ):
         yield f"{HOST}:{proxy_port}", port
 
 
@@ -181,7 +217,9 @@ async def test_tls_publishes_and_reads_back_through_a_verified_broker(pki, tls_b
 async def test_untrusted_broker_certificate_fails_fast(pki, tls_broker):
     """A broker certificate not signed by ssl_cafile is a prompt PublishError, never a hang."""
     bootstrap, _ = tls_broker
-    error, took = await _refused(_settings(bootstrap, security_protocol="SSL", ssl_cafile=pki.other_ca))
+    error, took = await _refused(
+        _settings(bootstrap, security_protocol="SSL", ssl_cafile=pki.other_ca)
+    )
     assert took < FAIL_FAST, took
     assert "unreachable" in str(error)
 
@@ -191,7 +229,9 @@ async def test_protocol_mismatch_fails_fast_both_ways(pki, tls_broker):
     bootstrap, plain_port = tls_broker
     _, took = await _refused(_settings(bootstrap))
     assert took < FAIL_FAST, took
-    _, took = await _refused(_settings(f"{HOST}:{plain_port}", security_protocol="SSL", ssl_cafile=pki.ca))
+    _, took = await _refused(
+        _settings(f"{HOST}:{plain_port}", security_protocol="SSL", ssl_cafile=pki.ca)
+    )
     assert took < FAIL_FAST, took
 
 
@@ -200,15 +240,24 @@ async def test_mutual_tls_needs_the_client_certificate(pki):
     publisher in and their absence keeps it out."""
     proxy_port = free_port()
     ctx = kafka_tls.server_context(pki, require_client_cert=True)
-    async with kafka_tls.tansu(advertised_port=proxy_port) as port, \
-            kafka_tls.tls_proxy(proxy_port, port, ctx):
+    async with (
+        kafka_tls.tansu(advertised_port=proxy_port) as port,
+        kafka_tls.tls_proxy(proxy_port, port, ctx),
+    ):
         bootstrap = f"{HOST}:{proxy_port}"
         _, took = await _refused(_settings(bootstrap, security_protocol="SSL", ssl_cafile=pki.ca))
         assert took < FAIL_FAST, took
-        settings = _settings(bootstrap, security_protocol="SSL", ssl_cafile=pki.ca,
-                             ssl_certfile=pki.client_cert, ssl_keyfile=pki.client_key)
+        settings = _settings(
+            bootstrap,
+            security_protocol="SSL",
+            ssl_cafile=pki.ca,
+            ssl_certfile=pki.client_cert,
+            ssl_keyfile=pki.client_key,
+        )
         sent = await _publish_one(settings)
-        assert [v["dead_letter_id"] for v in await _read_all(settings, settings.topics.dlq)] == [sent]
+        assert [v["dead_letter_id"] for v in await _read_all(settings, settings.topics.dlq)] == [
+            sent
+        ]
 
 
 # --- SASL against a broker that demands it ---------------------------------------------
@@ -224,19 +273,32 @@ async def sasl_broker():
 async def test_refused_scram_login_is_a_clear_permanent_publish_error(sasl_broker, mechanism):
     """A SCRAM login the broker refuses is a non-retriable PublishError naming the mechanism
     and the user (never the password), at once; not aiokafka's KeyError('v')."""
-    settings = _settings(sasl_broker, security_protocol="SASL_PLAINTEXT", sasl_mechanism=mechanism,
-                         sasl_username="nobody", sasl_password=PASSWORD)
+    settings = _settings(
+        sasl_broker,
+        security_protocol="SASL_PLAINTEXT",
+        sasl_mechanism=mechanism,
+        sasl_username="nobody",
+        sasl_password=PASSWORD,
+    )
     error, took = await _refused(settings)
     assert took < FAIL_FAST, took
     assert mechanism in str(error) and "'nobody'" in str(error) and PASSWORD not in str(error)
     assert error.retriable is False
 
 
-@pytest.mark.parametrize("security", [
-    {},  # no SASL at all
-    {"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "PLAIN",  # not offered by Tansu
-     "sasl_username": "nobody", "sasl_password": PASSWORD},
-], ids=["plaintext", "sasl-plain"])
+@pytest.mark.parametrize(
+    "security",
+    [
+        {},  # no SASL at all
+        {
+            "security_protocol": "SASL_PLAINTEXT",
+            "sasl_mechanism": "PLAIN",  # not offered by Tansu
+            "sasl_username": "nobody",
+            "sasl_password": PASSWORD,
+        },
+    ],
+    ids=["plaintext", "sasl-plain"],
+)
 async def test_unauthenticated_or_unoffered_mechanism_fails_fast(sasl_broker, security):
     """Without a login, or with a mechanism the broker does not offer, start fails promptly
     with a PublishError."""

@@ -46,9 +46,13 @@ async def fleet():
 
 def _config(tmp_path, sites, topics, bootstrap, schema, **extra):  # noqa: F811
     return daemon.write_config(
-        tmp_path / "fleet.yaml", sources=fs.sources(sites), topics=topics,
-        state_dir=tmp_path / "state", bootstrap=bootstrap,
-        state_dsn=DSN, state_schema=schema,
+        tmp_path / "fleet.yaml",
+        sources=fs.sources(sites),
+        topics=topics,
+        state_dir=tmp_path / "state",
+        bootstrap=bootstrap,
+        state_dsn=DSN,
+        state_schema=schema,
         fetch={"min_host_delay": DELAY, "per_host_concurrency": 2, "concurrency": 16},
         extract={"workers": 1},
         events={"enabled": False},  # two cores: keep the CPU for three extractors
@@ -69,9 +73,13 @@ def _politeness(sites) -> dict[str, float]:
     # robots.txt and the feed share the pace; they come at start-up, when three daemons
     # importing at once on two cores make the send latency after a turn largest.
     assert min(gaps) >= DELAY * 0.85, too_close
-    return {"min_gap_article_s": round(min(article_gaps), 4), "min_gap_any_s": round(min(gaps), 4),
-            "gaps_short_of_delay": len(fs.too_close(sites, DELAY)),  # send jitter, within 10 %
-            "peak_req_per_s_10_requests": round(max(rates), 2), "limit_req_per_s": round(1 / DELAY, 2)}
+    return {
+        "min_gap_article_s": round(min(article_gaps), 4),
+        "min_gap_any_s": round(min(gaps), 4),
+        "gaps_short_of_delay": len(fs.too_close(sites, DELAY)),  # send jitter, within 10 %
+        "peak_req_per_s_10_requests": round(max(rates), 2),
+        "limit_req_per_s": round(1 / DELAY, 2),
+    }
 
 
 def _print(title: str, figures: dict) -> None:
@@ -81,7 +89,11 @@ def _print(title: str, figures: dict) -> None:
 
 
 async def test_three_replicas_share_the_corpus_politely_and_publish_it_once(
-    fleet, broker, topics, tmp_path, schema,  # noqa: F811
+    fleet,
+    broker,
+    topics,
+    tmp_path,
+    schema,  # noqa: F811
 ):
     """Three daemons on one state publish all 500 articles once, spread the work, poll each
     feed once and keep every host under min_host_delay fleet-wide."""
@@ -113,40 +125,59 @@ async def test_three_replicas_share_the_corpus_politely_and_publish_it_once(
 
     polls = Counter()
     for log in logs:
-        polls.update(r["source_id"] for r in fs.log_records(log)
-                     if r.get("event") == "source_poll" and r.get("status") == "ok")
+        polls.update(
+            r["source_id"]
+            for r in fs.log_records(log)
+            if r.get("event") == "source_poll" and r.get("status") == "ok"
+        )
     assert polls == Counter({s.source_id: 1 for s in sites}), polls
     assert all(s.count(fs.FEED) == 1 for s in sites), [s.count(fs.FEED) for s in sites]
 
-    rows = await fs.fetch_rows(DSN, schema, "SELECT status, count(*) AS n FROM links GROUP BY status")
+    rows = await fs.fetch_rows(
+        DSN, schema, "SELECT status, count(*) AS n FROM links GROUP BY status"
+    )
     assert {r["status"]: r["n"] for r in rows} == {"done": len(expected)}
 
-    _print("replicas: three daemons, one PostgreSQL state", {
-        "articles": len(expected), "hosts": HOSTS, "replicas": REPLICAS,
-        "published_per_replica": shares,
-        "share_per_replica_pct": [round(100 * n / sum(shares), 1) for n in shares],
-        "duplicates_on_topic": duplicates,
-        "feed_polls_per_host": sorted({s.count(fs.FEED) for s in sites}),
-        **_politeness(sites),
-        "seconds_to_all_published": round(elapsed, 1),
-    })
+    _print(
+        "replicas: three daemons, one PostgreSQL state",
+        {
+            "articles": len(expected),
+            "hosts": HOSTS,
+            "replicas": REPLICAS,
+            "published_per_replica": shares,
+            "share_per_replica_pct": [round(100 * n / sum(shares), 1) for n in shares],
+            "duplicates_on_topic": duplicates,
+            "feed_polls_per_host": sorted({s.count(fs.FEED) for s in sites}),
+            **_politeness(sites),
+            "seconds_to_all_published": round(elapsed, 1),
+        },
+    )
 
 
 async def test_killed_replica_leases_move_to_the_others_and_nothing_is_lost(
-    fleet, broker, topics, tmp_path, schema,  # noqa: F811
+    fleet,
+    broker,
+    topics,
+    tmp_path,
+    schema,  # noqa: F811
 ):
     """SIGKILL one of three replicas mid-run: its links come back after one lease, the others
     take them, and every article still reaches the topic."""
     sites = fleet.sites
-    config = _config(tmp_path, sites, topics, broker.bootstrap, schema, poll={"lease_seconds": LEASE})
+    config = _config(
+        tmp_path, sites, topics, broker.bootstrap, schema, poll={"lease_seconds": LEASE}
+    )
     logs = [tmp_path / f"replica{i}.log" for i in range(REPLICAS)]
     expected = set().union(*(s.article_urls() for s in sites))
     procs = await fs.start_replicas(config, logs)
     try:
         await fs.wait_for_published(logs, procs, 100, timeout=120)
         rows = await fs.fetch_rows(
-            DSN, schema, "SELECT lease_owner, count(*) AS n FROM links"
-            " WHERE status = 'in_flight' GROUP BY lease_owner")
+            DSN,
+            schema,
+            "SELECT lease_owner, count(*) AS n FROM links"
+            " WHERE status = 'in_flight' GROUP BY lease_owner",
+        )
         held = {r["lease_owner"]: r["n"] for r in rows}
         # The replica holding the most links: `<hostname>-<pid>-<random>` names its leases.
         victim_proc, owner = max(
@@ -159,8 +190,12 @@ async def test_killed_replica_leases_move_to_the_others_and_nothing_is_lost(
         before = fs.published(logs[procs.index(victim_proc)])
 
         lapses = await fs.fetch_rows(
-            DSN, schema, "SELECT url, extract(epoch FROM lease_until) AS until FROM links"
-            " WHERE status = 'in_flight' AND lease_owner = $1", owner)
+            DSN,
+            schema,
+            "SELECT url, extract(epoch FROM lease_until) AS until FROM links"
+            " WHERE status = 'in_flight' AND lease_owner = $1",
+            owner,
+        )
         orphaned = {r["url"] for r in lapses}
         assert orphaned, "the victim held no links when it was killed"
         latest_lapse = max(float(r["until"]) for r in lapses) - killed_at
@@ -169,8 +204,11 @@ async def test_killed_replica_leases_move_to_the_others_and_nothing_is_lost(
         first_taken = all_taken = None
         while all_taken is None:
             rows = await fs.fetch_rows(
-                DSN, schema, "SELECT url, status, lease_owner FROM links WHERE url = ANY($1::text[])",
-                list(orphaned))
+                DSN,
+                schema,
+                "SELECT url, status, lease_owner FROM links WHERE url = ANY($1::text[])",
+                list(orphaned),
+            )
             moved = [r for r in rows if r["lease_owner"] != owner]
             now = time.time() - killed_at
             if moved and first_taken is None:
@@ -198,28 +236,38 @@ async def test_killed_replica_leases_move_to_the_others_and_nothing_is_lost(
     duplicates = len(records) - len(by_url)
     # At-least-once: only a link the victim published but had not yet marked done comes twice.
     assert duplicates <= len(orphaned), duplicates
-    rows = await fs.fetch_rows(DSN, schema, "SELECT status, count(*) AS n FROM links GROUP BY status")
+    rows = await fs.fetch_rows(
+        DSN, schema, "SELECT status, count(*) AS n FROM links GROUP BY status"
+    )
     assert {r["status"]: r["n"] for r in rows} == {"done": len(expected)}
     await asyncio.sleep(1.0)
     stray = [pid for pid in workers if fs.alive(pid)]
 
-    _print("replicas: one of three killed with SIGKILL", {
-        "articles": len(expected), "replicas": REPLICAS, "lease_seconds": LEASE,
-        "victim_links_in_flight": len(orphaned),
-        "published_by_victim": before,
-        "published_per_replica": [fs.published(log) for log in logs],
-        "leases_lapsed_within_s": round(latest_lapse, 2),
-        "first_takeover_s": round(first_taken, 2),
-        "all_taken_over_s": round(all_taken, 2),
-        "duplicates_on_topic": duplicates,
-        "victim_workers_left_running": len(stray),
-        **_politeness(sites),
-    })
+    _print(
+        "replicas: one of three killed with SIGKILL",
+        {
+            "articles": len(expected),
+            "replicas": REPLICAS,
+            "lease_seconds": LEASE,
+            "victim_links_in_flight": len(orphaned),
+            "published_by_victim": before,
+            "published_per_replica": [fs.published(log) for log in logs],
+            "leases_lapsed_within_s": round(latest_lapse, 2),
+            "first_takeover_s": round(first_taken, 2),
+            "all_taken_over_s": round(all_taken, 2),
+            "duplicates_on_topic": duplicates,
+            "victim_workers_left_running": len(stray),
+            **_politeness(sites),
+        },
+    )
     assert not stray, f"extraction workers of the killed replica still run: {stray}"
 
 
 async def test_daemon_migrates_an_empty_schema_and_reopens_it_unchanged(
-    broker, topics, tmp_path, schema,  # noqa: F811
+    broker,
+    topics,
+    tmp_path,
+    schema,  # noqa: F811
 ):
     """A daemon creates the schema on first start; a second start on it runs without error
     and leaves schema_version as it was."""
@@ -234,8 +282,10 @@ async def test_daemon_migrates_an_empty_schema_and_reopens_it_unchanged(
                     await fs.wait_for_published([log], procs, 3, timeout=60)
                 else:
                     for _ in range(300):
-                        if any(r.get("event") == "run" and r.get("status") == "started"
-                               for r in fs.log_records(log)):
+                        if any(
+                            r.get("event") == "run" and r.get("status") == "started"
+                            for r in fs.log_records(log)
+                        ):
                             break
                         await asyncio.sleep(0.1)
                     await asyncio.sleep(1.5)  # a scheduler and a dispatcher pass on the old state
@@ -244,8 +294,11 @@ async def test_daemon_migrates_an_empty_schema_and_reopens_it_unchanged(
                 fs.kill_leftovers(procs)
             assert codes == [0], log.read_text()[-3000:]
             assert not [r for r in fs.log_records(log) if r.get("level") in ("error", "critical")]
-            runs.append(await fs.fetch_rows(
-                DSN, schema, "SELECT version, applied_at FROM schema_version ORDER BY version"))
+            runs.append(
+                await fs.fetch_rows(
+                    DSN, schema, "SELECT version, applied_at FROM schema_version ORDER BY version"
+                )
+            )
         assert [r["version"] for r in runs[0]] == [1]
         assert runs[1] == runs[0]
         assert fs.published(tmp_path / "run1.log") == 0  # the second start found the work done

@@ -13,7 +13,10 @@ from newsflow.config import Settings, load_settings
 from newsflow.errors import ConfigError
 
 config_option = click.option(
-    "--config", "config_path", type=click.Path(path_type=Path), envvar="NEWSFLOW_CONFIG",
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    envvar="NEWSFLOW_CONFIG",
     help="YAML settings file (NEWSFLOW_* variables override it).",
 )
 

@@ -19,7 +19,9 @@ def _since(_ctx, _param, value: str | None) -> datetime | None:
     try:
         dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 time, e.g. 2025-06-01T12:00:00Z") from exc
+        raise click.BadParameter(
+            f"{value!r} is not an ISO 8601 time, e.g. 2025-06-01T12:00:00Z"
+        ) from exc
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
@@ -45,8 +47,10 @@ def list_(settings: Settings, reason: str | None, since: datetime | None) -> Non
 
     rows = asyncio.run(go())
     for r in rows:
-        click.echo(f"{r.failed_at:%Y-%m-%d %H:%M:%S}  {r.stage}/{r.reason}  attempts={r.attempts}"
-                   f"  source={r.source_id}  {r.url}  {r.detail[:100]}")
+        click.echo(
+            f"{r.failed_at:%Y-%m-%d %H:%M:%S}  {r.stage}/{r.reason}  attempts={r.attempts}"
+            f"  source={r.source_id}  {r.url}  {r.detail[:100]}"
+        )
     click.echo(f"{len(rows)} dead letters", err=True)
 
 

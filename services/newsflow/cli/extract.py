@@ -26,14 +26,23 @@ def _parse_time(value: str | None) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
-def _request(body: str, url: str | None, published: datetime | None, min_chars: int) -> DocumentRequest:
+def _request(
+    body: str, url: str | None, published: datetime | None, min_chars: int
+) -> DocumentRequest:
     # Without a URL the article id must still tell documents apart (it is the Kafka key and
     # the dedup identity downstream): name the document by its content.
-    doc_url = url or "urn:sha256:" + hashlib.sha256(body.encode("utf-8", "replace")).hexdigest()[:32]
+    doc_url = (
+        url or "urn:sha256:" + hashlib.sha256(body.encode("utf-8", "replace")).hexdigest()[:32]
+    )
     return DocumentRequest(
-        url=doc_url, body=body, media="html" if looks_like_html(body) else "text",
-        source_id="cli", source_url=url or "", fetched_at=utcnow(),
-        feed_published_at=published, min_text_chars=min_chars,
+        url=doc_url,
+        body=body,
+        media="html" if looks_like_html(body) else "text",
+        source_id="cli",
+        source_url=url or "",
+        fetched_at=utcnow(),
+        feed_published_at=published,
+        min_text_chars=min_chars,
     )
 
 
@@ -51,12 +60,21 @@ def _payload(result: DocumentResult) -> dict:
 @click.argument("source", required=False)
 @click.option("--url", help="URL the document came from (for relative links and the article id).")
 @click.option("--published", help="Publication time, ISO 8601; resolves relative dates.")
-@click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help='JSONL input: {"id", "html" or "text", "url"?, "published"?} per line.')
+@click.option(
+    "--batch",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='JSONL input: {"id", "html" or "text", "url"?, "published"?} per line.',
+)
 @click.option("--no-events", is_flag=True, help="Skip event coding.")
 @with_settings
-def extract(settings: Settings, source: str | None, url: str | None, published: str | None,
-            batch: Path | None, no_events: bool) -> None:
+def extract(
+    settings: Settings,
+    source: str | None,
+    url: str | None,
+    published: str | None,
+    batch: Path | None,
+    no_events: bool,
+) -> None:
     """Extract PATH, URL or - (stdin); HTML or plain text is detected automatically."""
     model = None if no_events or not settings.events.enabled else settings.events.spacy_model
     if batch:
@@ -123,19 +141,29 @@ async def _batch(settings: Settings, path: Path, model: str | None) -> int:
             body = doc.get("html") or doc.get("text")
             if not isinstance(body, str) or not body.strip():
                 raise ValueError('needs a non-empty "html" or "text"')
-            req = _request(body, doc.get("url"), _parse_time(doc.get("published")),
-                           settings.extract.min_text_chars)
+            req = _request(
+                body,
+                doc.get("url"),
+                _parse_time(doc.get("published")),
+                settings.extract.min_text_chars,
+            )
             async with limit:
                 result = await pool.run(process_document, req, url=doc.get("url"))
             return {"id": doc_id, **_payload(result)}
         except (NewsflowError, ValueError, TypeError, AttributeError) as exc:
-            return {"id": doc_id if doc_id is not None else line_no, "error": str(exc),
-                    "reason": str(getattr(exc, "reason", Reason.INVALID_INPUT))}
+            return {
+                "id": doc_id if doc_id is not None else line_no,
+                "error": str(exc),
+                "reason": str(getattr(exc, "reason", Reason.INVALID_INPUT)),
+            }
 
     try:
         # A line without an id is named by its line number in the file, blank lines counted.
-        lines = [(i, ln) for i, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-                 if ln.strip()]
+        lines = [
+            (i, ln)
+            for i, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+            if ln.strip()
+        ]
         tasks = [asyncio.create_task(one(i, ln)) for i, ln in lines]
         for task in tasks:  # awaited in input order; they run concurrently
             print(json.dumps(await task, ensure_ascii=False), flush=True)

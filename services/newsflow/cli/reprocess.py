@@ -25,5 +25,8 @@ def reprocess(settings: Settings, from_raw: bool) -> None:
     except NewsflowError as exc:
         click.echo(f"newsflow: {exc}", err=True)
         sys.exit(1)
-    click.echo(f"reprocessed {stats['articles']} articles, {stats['events']} events, "
-               f"{stats['dead_letters']} dead letters", err=True)
+    click.echo(
+        f"reprocessed {stats['articles']} articles, {stats['events']} events, "
+        f"{stats['dead_letters']} dead letters",
+        err=True,
+    )

@@ -43,8 +43,13 @@ async def _run(settings: Settings, once: bool):
     # Before start-up, which can wait on the broker: a SIGTERM then still ends in a clean exit.
     _install_signals(pipeline)
     async with pipeline:
-        log.info("run", status="started", once=once, sources=len(settings.sources),
-                 http_port=pipeline.health.port if pipeline.health else None)
+        log.info(
+            "run",
+            status="started",
+            once=once,
+            sources=len(settings.sources),
+            http_port=pipeline.health.port if pipeline.health else None,
+        )
         return await pipeline.run()
 
 

@@ -16,7 +16,9 @@ def render() -> dict[str, str]:
     for name, model in PUBLISHED.items():
         schema = model.model_json_schema(mode="serialization")
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-        schema["$id"] = f"https://newsflow.dev/schemas/{name}.v{model.model_fields['schema_version'].default}.json"
+        schema["$id"] = (
+            f"https://newsflow.dev/schemas/{name}.v{model.model_fields['schema_version'].default}.json"
+        )
         out[f"{name}.v{model.model_fields['schema_version'].default}.json"] = (
             json.dumps(schema, indent=2, sort_keys=True) + "\n"
         )

@@ -54,8 +54,10 @@ def rows(model: type[BaseModel] = Settings, prefix: str = "") -> list[tuple[str,
 
 def markdown() -> str:
     lines = ["| setting | environment variable | default | meaning |", "|---|---|---|---|"]
-    lines += [f"| `{k}` | `{e}` | `{d}` | {m} |" if d else f"| `{k}` | `{e}` | | {m} |"
-              for k, e, d, m in rows()]
+    lines += [
+        f"| `{k}` | `{e}` | `{d}` | {m} |" if d else f"| `{k}` | `{e}` | | {m} |"
+        for k, e, d, m in rows()
+    ]
     from newsflow.config import SourceConfig
 
     lines += ["", "Each entry of `sources`:", "", "| field | default | meaning |", "|---|---|---|"]
@@ -69,8 +71,11 @@ def splice(readme: str) -> str:
 
 
 @click.command("settings-reference")
-@click.option("--readme", type=click.Path(exists=True, path_type=Path),
-              help="Rewrite the marked section of this file instead of printing.")
+@click.option(
+    "--readme",
+    type=click.Path(exists=True, path_type=Path),
+    help="Rewrite the marked section of this file instead of printing.",
+)
 def settings_reference(readme: Path | None) -> None:
     """Print (or splice into README) the table of every setting, its variable and default."""
     if readme is None:

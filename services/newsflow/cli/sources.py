@@ -53,12 +53,18 @@ async def _check(settings: Settings, no_fetch: bool) -> list[tuple]:
         state = stored.get(s.id)
         status, items = results.get(s.id, ("-", "-"))
         health = "-" if state is None else ("healthy" if state.error_streak == 0 else "UNHEALTHY")
-        rows.append((
-            s.id, s.kind, status, items, health,
-            (state.last_status or "-") if state else "-",
-            state.error_streak if state else "-",
-            f"{state.next_poll_at:%Y-%m-%d %H:%M:%S}" if state and state.next_poll_at else "-",
-        ))
+        rows.append(
+            (
+                s.id,
+                s.kind,
+                status,
+                items,
+                health,
+                (state.last_status or "-") if state else "-",
+                state.error_streak if state else "-",
+                f"{state.next_poll_at:%Y-%m-%d %H:%M:%S}" if state and state.next_poll_at else "-",
+            )
+        )
     return rows
 
 
@@ -67,8 +73,11 @@ async def _try(fetcher, source: SourceConfig, settings: Settings) -> tuple[str, 
     from newsflow.sources.pages import discover_links
     from newsflow.sources.sitemaps import parse_sitemap
 
-    check_robots = (source.respect_robots if source.respect_robots is not None
-                    else settings.fetch.robots_for_listed_sources)
+    check_robots = (
+        source.respect_robots
+        if source.respect_robots is not None
+        else settings.fetch.robots_for_listed_sources
+    )
     outcome = await fetcher.fetch(source.url, check_robots=check_robots)
     if not outcome.ok:
         return (str(outcome.reason or outcome.status), 0)
@@ -76,7 +85,9 @@ async def _try(fetcher, source: SourceConfig, settings: Settings) -> tuple[str, 
     if source.kind == "feed":
         found = parse_feed(outcome.body, source=source, base_url=outcome.url, now=now, since=None)
     elif source.kind == "sitemap":
-        found = parse_sitemap(outcome.body, source=source, base_url=outcome.url, now=now, since=None)
+        found = parse_sitemap(
+            outcome.body, source=source, base_url=outcome.url, now=now, since=None
+        )
     else:
         found = discover_links(outcome.text(), source=source, base_url=outcome.url)
     return ("ok", len(found.items))

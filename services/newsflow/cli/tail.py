@@ -33,21 +33,37 @@ def bootstrap_for(settings: Settings) -> list[str]:
 def render(topic_kind: str, value: dict) -> str:
     if topic_kind == "articles":
         when = (value.get("published_at") or value.get("fetched_at") or "")[:16]
-        return (f"{when}  [{value['source']['id']}] {value.get('title') or '(no title)'}"
-                f"  ({value['word_count']} words, {value['extraction']['path']})  {value['url']}")
+        return (
+            f"{when}  [{value['source']['id']}] {value.get('title') or '(no title)'}"
+            f"  ({value['word_count']} words, {value['extraction']['path']})  {value['url']}"
+        )
     if topic_kind == "events":
-        actors = ",".join(a["name"] + (f"/{a['country']}" if a.get("country") else "")
-                          for a in value.get("actors", [])) or "?"
-        recips = ",".join(a["name"] + (f"/{a['country']}" if a.get("country") else "")
-                          for a in value.get("recipients", [])) or "-"
+        actors = (
+            ",".join(
+                a["name"] + (f"/{a['country']}" if a.get("country") else "")
+                for a in value.get("actors", [])
+            )
+            or "?"
+        )
+        recips = (
+            ",".join(
+                a["name"] + (f"/{a['country']}" if a.get("country") else "")
+                for a in value.get("recipients", [])
+            )
+            or "-"
+        )
         where = (value.get("location") or {}).get("name") or "-"
         counts = " ".join(f"{c['kind']}={c['value']}" for c in value.get("counts", []))
         mode = f"/{value['mode']}" if value.get("mode") else ""
-        return (f"{value.get('date') or '----'}  {value['event_type']}{mode} {actors} → {recips}"
-                f" @ {where} [{value['modality']}] {counts}  «{value['evidence']['sentence'][:100]}»")
+        return (
+            f"{value.get('date') or '----'}  {value['event_type']}{mode} {actors} → {recips}"
+            f" @ {where} [{value['modality']}] {counts}  «{value['evidence']['sentence'][:100]}»"
+        )
     if topic_kind == "dlq":
-        return (f"{value['failed_at'][:19]}  {value['stage']}/{value['reason']}  {value['url']}"
-                f"  attempts={value['attempts']}  {value['detail'][:120]}")
+        return (
+            f"{value['failed_at'][:19]}  {value['stage']}/{value['reason']}  {value['url']}"
+            f"  attempts={value['attempts']}  {value['detail'][:120]}"
+        )
     return json.dumps(value)[:300]
 
 
@@ -58,30 +74,60 @@ def render(topic_kind: str, value: dict) -> str:
 @click.option("--max", "max_messages", type=int, default=0, help="Exit after this many messages.")
 @click.option("--idle-exit", type=float, default=0.0, help="Exit after this many idle seconds.")
 @with_settings
-def tail(settings: Settings, topic: str, as_json: bool, from_beginning: bool,
-         max_messages: int, idle_exit: float) -> None:
+def tail(
+    settings: Settings,
+    topic: str,
+    as_json: bool,
+    from_beginning: bool,
+    max_messages: int,
+    idle_exit: float,
+) -> None:
     """Follow TOPIC (e.g. newsflow.articles.v1) and print what arrives."""
-    kinds = {settings.kafka.topics.articles: "articles", settings.kafka.topics.events: "events",
-             settings.kafka.topics.dlq: "dlq"}
+    kinds = {
+        settings.kafka.topics.articles: "articles",
+        settings.kafka.topics.events: "events",
+        settings.kafka.topics.dlq: "dlq",
+    }
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_tail(settings, topic, kinds.get(topic, "other"), as_json, from_beginning,
-                          max_messages, idle_exit))
+        asyncio.run(
+            _tail(
+                settings,
+                topic,
+                kinds.get(topic, "other"),
+                as_json,
+                from_beginning,
+                max_messages,
+                idle_exit,
+            )
+        )
 
 
-async def _tail(settings: Settings, topic: str, kind: str, as_json: bool, from_beginning: bool,
-                max_messages: int, idle_exit: float) -> None:
+async def _tail(
+    settings: Settings,
+    topic: str,
+    kind: str,
+    as_json: bool,
+    from_beginning: bool,
+    max_messages: int,
+    idle_exit: float,
+) -> None:
     bootstrap = bootstrap_for(settings)
-    consumer = AIOKafkaConsumer(**client_options(settings.kafka, bootstrap),
-                                enable_auto_commit=False, group_id=None)
+    consumer = AIOKafkaConsumer(
+        **client_options(settings.kafka, bootstrap), enable_auto_commit=False, group_id=None
+    )
     try:
         await consumer.start()
     except KafkaError as exc:
         await consumer.stop()
-        hint = ("" if settings.kafka.bootstrap_servers else
-                f" (is the `newsflow run` that wrote {settings.state_dir / EMBEDDED_ADDRESS_FILE}"
-                " still running?)")
+        hint = (
+            ""
+            if settings.kafka.bootstrap_servers
+            else f" (is the `newsflow run` that wrote {settings.state_dir / EMBEDDED_ADDRESS_FILE}"
+            " still running?)"
+        )
         raise click.ClickException(
-            f"Kafka broker unreachable at {','.join(bootstrap)}{hint}: {exc}") from exc
+            f"Kafka broker unreachable at {','.join(bootstrap)}{hint}: {exc}"
+        ) from exc
     try:
         partitions = consumer.partitions_for_topic(topic) or set()
         if not partitions:
@@ -107,8 +153,10 @@ async def _tail(settings: Settings, topic: str, kind: str, as_json: bool, from_b
             for records in batch.values():
                 for rec in records:
                     value = json.loads(rec.value)
-                    print(json.dumps(value, ensure_ascii=False) if as_json else render(kind, value),
-                          flush=True)
+                    print(
+                        json.dumps(value, ensure_ascii=False) if as_json else render(kind, value),
+                        flush=True,
+                    )
                     seen += 1
                     if max_messages and seen >= max_messages:
                         return

@@ -22,7 +22,9 @@ from newsflow.events.speed import measure
 from newsflow.models import EventRecord
 
 LEGACY = {"DEMAND": "REQUEST", "DISAPPROVE": "ACCUSE", "INVESTIGATE": "ACCUSE", "FIGHT": "ASSAULT"}
-_FOOTER = re.compile(r"cookies|accept|read more|edited by|monitoring|opt-out|all rights reserved", re.I)
+_FOOTER = re.compile(
+    r"cookies|accept|read more|edited by|monitoring|opt-out|all rights reserved", re.I
+)
 
 
 def article_text(raw: str) -> str:
@@ -63,7 +65,8 @@ def matches(e: EventRecord, item: dict[str, Any]) -> bool:
         "acled_sub_event_type_any_of" not in item
         or (e.acled is not None and e.acled.sub_event_type in item["acled_sub_event_type_any_of"]),
         "actor_country" not in item or item["actor_country"] in {a.country for a in e.actors},
-        "recipient_country" not in item or item["recipient_country"] in {a.country for a in e.recipients},
+        "recipient_country" not in item
+        or item["recipient_country"] in {a.country for a in e.recipients},
         "date" not in item or e.date == item["date"],
         "evidence_contains" not in item or item["evidence_contains"] in e.evidence.sentence,
         "contexts_include" not in item or set(item["contexts_include"]) <= set(e.contexts),
@@ -72,8 +75,11 @@ def matches(e: EventRecord, item: dict[str, Any]) -> bool:
     ]
     if "location" in item:
         loc, want = e.location, item["location"]
-        checks.append(loc is not None and want["name_contains"].lower() in (loc.name + " " + loc.text).lower()
-                      and loc.country == want.get("country", loc.country))
+        checks.append(
+            loc is not None
+            and want["name_contains"].lower() in (loc.name + " " + loc.text).lower()
+            and loc.country == want.get("country", loc.country)
+        )
     for kind, spec in item.get("counts", {}).items():
         checks.append(_has_count(e, kind, spec))
     return all(checks)
@@ -82,17 +88,28 @@ def matches(e: EventRecord, item: dict[str, Any]) -> bool:
 def global_violations(text: str, events: list[EventRecord]) -> list[str]:
     """The seed's article-wide must_not list, checked mechanically."""
     out = []
-    banned = [m.span() for p in ("120 rescue personnel", "six missiles", "71 of the 123 drones", "nearly three years")
-              for m in re.finditer(re.escape(p), text)]
+    banned = [
+        m.span()
+        for p in (
+            "120 rescue personnel",
+            "six missiles",
+            "71 of the 123 drones",
+            "nearly three years",
+        )
+        for m in re.finditer(re.escape(p), text)
+    ]
     for e in events:
         for c in e.counts:
-            if c.kind in ("killed", "injured") and any(c.span.start < b and a < c.span.end for a, b in banned):
+            if c.kind in ("killed", "injured") and any(
+                c.span.start < b and a < c.span.end for a, b in banned
+            ):
                 out.append(f"casualty count from weapons/rescuers/duration: {c.text!r}")
         if e.event_type == "ASSAULT" and e.location and "munich" in e.location.name.lower():
             out.append("ASSAULT located in Munich")
         parties = {a.country for a in e.actors + e.recipients}
-        transfer = (e.acled is not None and e.acled.sub_event_type == "Non-violent transfer of territory") or (
-            e.event_type in ("RETREAT", "CONCEDE") and "territor" in e.evidence.sentence.lower())
+        transfer = (
+            e.acled is not None and e.acled.sub_event_type == "Non-violent transfer of territory"
+        ) or (e.event_type in ("RETREAT", "CONCEDE") and "territor" in e.evidence.sentence.lower())
         if transfer and e.modality == "asserted" and parties <= {"RUS", "UKR"}:
             out.append(f"asserted territorial transfer: {e.evidence.sentence[:60]!r}")
     return out
@@ -109,8 +126,10 @@ def seed_report(coder: EventCoder, shared: Path) -> tuple[list[str], bool]:
         musts_ok &= ok or item["level"] != "must"
         lines.append(f"  {'PASS' if ok else 'FAIL'}  {item['level']:6} {item['id']}")
     violations = global_violations(text, events)
-    lines.append(f"  {'PASS' if not violations else 'FAIL'}  must   global must_not" +
-                 ("" if not violations else ": " + "; ".join(violations)))
+    lines.append(
+        f"  {'PASS' if not violations else 'FAIL'}  must   global must_not"
+        + ("" if not violations else ": " + "; ".join(violations))
+    )
     return lines, musts_ok and not violations
 
 
@@ -119,7 +138,11 @@ def _iso3(code: str) -> bool:
 
 
 def gsr_report(coder: EventCoder, shared: Path) -> list[str]:
-    records = [json.loads(line) for line in (shared / "eval" / "plover-gsr-dev.jsonl").open(encoding="utf-8") if line.strip()]
+    records = [
+        json.loads(line)
+        for line in (shared / "eval" / "plover-gsr-dev.jsonl").open(encoding="utf-8")
+        if line.strip()
+    ]
     typed = actor_n = actor_ok = 0
     casualty_n = casualty_ok = uncoded = 0
     for r in records:
@@ -128,14 +151,18 @@ def gsr_report(coder: EventCoder, shared: Path) -> list[str]:
         gold = LEGACY.get(r["event"], r["event"])
         typed += any(e.event_type == gold for e in events)
         sources = r.get("source") if isinstance(r.get("source"), list) else []
-        codes = {s.get("code") for s in sources if isinstance(s, dict) and _iso3(s.get("code") or "")}
+        codes = {
+            s.get("code") for s in sources if isinstance(s, dict) and _iso3(s.get("code") or "")
+        }
         if codes:
             actor_n += 1
             actor_ok += bool(codes & {a.country for e in events for a in e.actors})
         for field, kind in (("dead", "killed"), ("injured", "injured")):
             if r.get(field):
                 casualty_n += 1
-                casualty_ok += any(c.kind == kind and c.value == int(r[field]) for e in events for c in e.counts)
+                casualty_ok += any(
+                    c.kind == kind and c.value == int(r[field]) for e in events for c in e.counts
+                )
     return [
         f"PLOVER GSR dev: {len(records)} sentences, {uncoded} with no event (scored wrong)",
         f"  type accuracy           {typed / len(records):.3f}  (target >= 0.70)",
@@ -148,26 +175,44 @@ def noise_report(coder: EventCoder, shared: Path) -> list[str]:
     """Events per aeb-dev page: a precision proxy. The pages are mostly tech, business, sports and
     lifestyle copy, so most events coded there are false; lower is better at equal GSR recall."""
     path = shared / "eval" / "extraction-aeb-dev.jsonl"
-    texts = [json.loads(line)["expected_text"] for line in path.open(encoding="utf-8") if line.strip()]
+    texts = [
+        json.loads(line)["expected_text"] for line in path.open(encoding="utf-8") if line.strip()
+    ]
     published = datetime(2025, 1, 1, tzinfo=UTC)
-    per = [len(coder.code(t, article_id=f"aeb-{i}", published_at=published)) for i, t in enumerate(texts)]
-    return [f"aeb-dev noise proxy: {sum(per) / max(len(per), 1):.2f} events/page, "
-            f"{sum(1 for n in per if n)}/{len(per)} pages with any event (lower is better)"]
+    per = [
+        len(coder.code(t, article_id=f"aeb-{i}", published_at=published))
+        for i, t in enumerate(texts)
+    ]
+    return [
+        f"aeb-dev noise proxy: {sum(per) / max(len(per), 1):.2f} events/page, "
+        f"{sum(1 for n in per if n)}/{len(per)} pages with any event (lower is better)"
+    ]
 
 
 def speed_report(coder: EventCoder, shared: Path) -> list[str]:
     path = shared / "eval" / "extraction-aeb-dev.jsonl"
-    texts = [json.loads(line)["expected_text"] for line in path.open(encoding="utf-8") if line.strip()][:60]
+    texts = [
+        json.loads(line)["expected_text"] for line in path.open(encoding="utf-8") if line.strip()
+    ][:60]
     texts = [t for t in texts if t.strip()]
     r = measure(coder, texts)
-    return [f"speed (coding alone, one core, {r['articles']} aeb-dev articles): "
-            f"{r['articles_per_s']:.1f} articles/s, {r['words_per_s']:.0f} words/s, "
-            f"{r['articles_per_s_600w']:.1f} articles/s/core at 600 words (target >= 12)"]
+    return [
+        f"speed (coding alone, one core, {r['articles']} aeb-dev articles): "
+        f"{r['articles_per_s']:.1f} articles/s, {r['words_per_s']:.0f} words/s, "
+        f"{r['articles_per_s_600w']:.1f} articles/s/core at 600 words (target >= 12)"
+    ]
 
 
 def report(shared: Path) -> str:
     """The events section of `make eval`."""
     coder = EventCoder()
     seed_lines, _ = seed_report(coder, shared)
-    return "\n".join(["== events ==", *seed_lines, *gsr_report(coder, shared), *noise_report(coder, shared),
-                      *speed_report(coder, shared)])
+    return "\n".join(
+        [
+            "== events ==",
+            *seed_lines,
+            *gsr_report(coder, shared),
+            *noise_report(coder, shared),
+            *speed_report(coder, shared),
+        ]
+    )

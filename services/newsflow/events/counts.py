@@ -21,7 +21,9 @@ def _patterns() -> dict[str, object]:
     words = {**c["numbers"]["exact"], **c["numbers"]["approx"]}
     word_alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     num = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+|(?:{word_alt})(?:[- ](?:{word_alt}))?)"
-    qual = "|".join(re.escape(q) for qs in c["qualifiers"].values() for q in sorted(qs, key=len, reverse=True))
+    qual = "|".join(
+        re.escape(q) for qs in c["qualifiers"].values() for q in sorted(qs, key=len, reverse=True)
+    )
     number = rf"(?P<qual>(?:{qual})\s+)?(?P<num>{num})"
     after = {k: "|".join(re.escape(w) for w in v) for k, v in c["casualties"].items()}
     before = {k: "|".join(re.escape(w) for w in v) for k, v in c["verbs_before"].items()}
@@ -32,15 +34,33 @@ def _patterns() -> dict[str, object]:
         "qualifiers": {q: k for k, qs in c["qualifiers"].items() for q in qs},
         "not_people": set(c["not_people"]) | set(c["responders"]),
         # "four others wounded", "24 people were killed", "one deceased"
-        "after": {k: re.compile(
-            rf"\b{number}(?P<mid>(?:\s+[\w.'’-]+){{0,3}}?)\s+(?:(?:were|was|have been|has been|had been|are|is|been|being|reported)\s+)?(?:{v})\b",
-            re.I) for k, v in after.items()},
+        "after": {
+            k: re.compile(
+                rf"\b{number}(?P<mid>(?:\s+[\w.'’-]+){{0,3}}?)\s+(?:(?:were|was|have been|has been|had been|are|is|been|being|reported)\s+)?(?:{v})\b",
+                re.I,
+            )
+            for k, v in after.items()
+        },
         # "killing at least 156 people"
-        "before": {k: re.compile(rf"\b(?:{v})\s+{number}\b(?=(?P<rest>(?:\s+[\w.'’-]+){{0,3}}))", re.I) for k, v in before.items()},
-        "toll": re.compile(rf"\b(?:death toll|deaths? of|toll)\b(?:\s+\w+){{0,2}}?\s+(?:to|at|of|reached|stood at|stands at)?\s*{number}\b", re.I),
-        "intercept": re.compile(r"\b(?:downed|shot down|intercepted|destroyed|neutralised|neutralized)\b(?P<list>[^.;:]*)", re.I),
-        "item": re.compile(rf"{number}(?:\s+of\s+(?:the\s+)?(?P<total>\d[\d,]*|\w+))?\s+(?:[\w-]+\s+){{0,2}}?(?P<weapon>{weapons})\b", re.I),
-        "launch": re.compile(rf"\b(?:launched|fired)\s+{number}\s+(?:[\w-]+\s+){{0,2}}?(?P<weapon>{weapons})\b", re.I),
+        "before": {
+            k: re.compile(rf"\b(?:{v})\s+{number}\b(?=(?P<rest>(?:\s+[\w.'’-]+){{0,3}}))", re.I)
+            for k, v in before.items()
+        },
+        "toll": re.compile(
+            rf"\b(?:death toll|deaths? of|toll)\b(?:\s+\w+){{0,2}}?\s+(?:to|at|of|reached|stood at|stands at)?\s*{number}\b",
+            re.I,
+        ),
+        "intercept": re.compile(
+            r"\b(?:downed|shot down|intercepted|destroyed|neutralised|neutralized)\b(?P<list>[^.;:]*)",
+            re.I,
+        ),
+        "item": re.compile(
+            rf"{number}(?:\s+of\s+(?:the\s+)?(?P<total>\d[\d,]*|\w+))?\s+(?:[\w-]+\s+){{0,2}}?(?P<weapon>{weapons})\b",
+            re.I,
+        ),
+        "launch": re.compile(
+            rf"\b(?:launched|fired)\s+{number}\s+(?:[\w-]+\s+){{0,2}}?(?P<weapon>{weapons})\b", re.I
+        ),
     }
 
 
@@ -79,7 +99,9 @@ def find(text: str, offset: int) -> list[Count]:
     p = _patterns()
     found: list[tuple[int, int, Count]] = []
 
-    def add(kind: str, m: re.Match[str], obj: str | None = None, forced: tuple[int, str] | None = None) -> None:
+    def add(
+        kind: str, m: re.Match[str], obj: str | None = None, forced: tuple[int, str] | None = None
+    ) -> None:
         if forced:
             val, qualifier = forced
         else:
@@ -89,8 +111,20 @@ def find(text: str, offset: int) -> list[Count]:
             val, qualifier = parsed[0], _qualifier(m.group("qual"), parsed[1])
         if any(s < m.end() and m.start() < e for s, e, _ in found):
             return
-        found.append((m.start(), m.end(), Count(kind=kind, value=val, qualifier=qualifier, object=obj,  # type: ignore[arg-type]
-                                                text=m.group(0), span=Span(start=offset + m.start(), end=offset + m.end()))))
+        found.append(
+            (
+                m.start(),
+                m.end(),
+                Count(
+                    kind=kind,
+                    value=val,
+                    qualifier=qualifier,
+                    object=obj,  # type: ignore[arg-type]
+                    text=m.group(0),
+                    span=Span(start=offset + m.start(), end=offset + m.end()),
+                ),
+            )
+        )
 
     _intercepts(text, p, add)
     for kind, rx in p["before"].items():  # type: ignore[union-attr]
@@ -110,7 +144,12 @@ def _intercepts(text: str, p: dict[str, object], add: object) -> None:
     for m in p["launch"].finditer(text):  # type: ignore[union-attr]
         parsed = value(m.group("num"))
         if parsed:
-            add("launched", m, m.group("weapon").lower(), (parsed[0], _qualifier(m.group("qual"), parsed[1])))  # type: ignore[operator]
+            add(
+                "launched",
+                m,
+                m.group("weapon").lower(),
+                (parsed[0], _qualifier(m.group("qual"), parsed[1])),
+            )  # type: ignore[operator]
     for m in p["intercept"].finditer(text):  # type: ignore[union-attr]
         items = list(p["item"].finditer(text, m.start("list"), m.end("list")))  # type: ignore[union-attr]
         if not items:

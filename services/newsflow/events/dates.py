@@ -10,21 +10,51 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-     "october", "november", "december"], start=1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+}
 MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
 MONTHS["sept"] = 9
-WEEKDAYS = {d: i for i, d in enumerate(
-    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
+WEEKDAYS = {
+    d: i
+    for i, d in enumerate(
+        ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    )
+}
 
 _MON = r"(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?"
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?{_MON}(?:,? (\d{{4}}))?\b", re.I)
 _MONTH_DAY = re.compile(rf"\b{_MON} (\d{{1,2}})(?:st|nd|rd|th)?\b(?:,? (\d{{4}}))?", re.I)
-_MONTH_REL = re.compile(rf"\b(?:in|since|during|last|this|early|late|mid-?)\s+{_MON}(?:\s+(?:of\s+)?(last year|this year|\d{{4}}))?\b", re.I)
+_MONTH_REL = re.compile(
+    rf"\b(?:in|since|during|last|this|early|late|mid-?)\s+{_MON}(?:\s+(?:of\s+)?(last year|this year|\d{{4}}))?\b",
+    re.I,
+)
 _YEAR = re.compile(r"\b(?:in|since|during|from|of)\s+((?:19|20)\d{2})\b", re.I)
-_WEEKDAY = re.compile(r"\b(?:on |last |this |next )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
-_RELATIVE = re.compile(r"\b(yesterday|today|tonight|this morning|this afternoon|this evening|last night|last month|last year|last week)\b", re.I)
+_WEEKDAY = re.compile(
+    r"\b(?:on |last |this |next )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    re.I,
+)
+_RELATIVE = re.compile(
+    r"\b(yesterday|today|tonight|this morning|this afternoon|this evening|last night|last month|last year|last week)\b",
+    re.I,
+)
 
 
 def _fix_year(month: int, day: int | None, published: date | None, *, future: bool) -> int | None:
@@ -57,20 +87,40 @@ def fallback(published_at: datetime | None) -> Resolved:
     return None, None, None
 
 
-def candidates(text: str, published_at: datetime | None, *, future: bool = False) -> list[tuple[int, int, Resolved]]:
+def candidates(
+    text: str, published_at: datetime | None, *, future: bool = False
+) -> list[tuple[int, int, Resolved]]:
     """Every date expression in text as (start, end, resolved), in text order."""
     pub = published_at.date() if published_at else None
     hits: list[tuple[int, int, Resolved]] = []
     for m in _DAY_MONTH.finditer(text):
-        hits.append((m.start(), m.end(), _full(int(m.group(1)), MONTHS[m.group(2).lower()], m.group(3), pub, future)))
+        hits.append(
+            (
+                m.start(),
+                m.end(),
+                _full(int(m.group(1)), MONTHS[m.group(2).lower()], m.group(3), pub, future),
+            )
+        )
     for m in _MONTH_DAY.finditer(text):
         if m.group(1).lower() == "may" and not m.group(3):
             continue  # "may 5" is usually the modal verb
-        hits.append((m.start(), m.end(), _full(int(m.group(2)), MONTHS[m.group(1).lower()], m.group(3), pub, future)))
+        hits.append(
+            (
+                m.start(),
+                m.end(),
+                _full(int(m.group(2)), MONTHS[m.group(1).lower()], m.group(3), pub, future),
+            )
+        )
     for m in _MONTH_REL.finditer(text):
         if m.group(1).lower() == "may":
             continue
-        hits.append((m.start(), m.end(), _month(m.group(0).lower(), MONTHS[m.group(1).lower()], m.group(2), pub, future)))
+        hits.append(
+            (
+                m.start(),
+                m.end(),
+                _month(m.group(0).lower(), MONTHS[m.group(1).lower()], m.group(2), pub, future),
+            )
+        )
     for m in _YEAR.finditer(text):
         hits.append((m.start(), m.end(), (m.group(1), "year", "text")))
     if pub is not None:
@@ -84,7 +134,9 @@ def candidates(text: str, published_at: datetime | None, *, future: bool = False
     return sorted(hits, key=lambda h: h[0])
 
 
-def _full(day: int, month: int, year: str | None, pub: date | None, future: bool) -> tuple[str | None, str | None, str | None]:
+def _full(
+    day: int, month: int, year: str | None, pub: date | None, future: bool
+) -> tuple[str | None, str | None, str | None]:
     y = int(year) if year else _fix_year(month, day, pub, future=future)
     if y is None:
         return None, None, None
@@ -94,10 +146,14 @@ def _full(day: int, month: int, year: str | None, pub: date | None, future: bool
         return None, None, None
 
 
-def _month(phrase: str, month: int, which: str | None, pub: date | None, future: bool) -> tuple[str | None, str | None, str | None]:
+def _month(
+    phrase: str, month: int, which: str | None, pub: date | None, future: bool
+) -> tuple[str | None, str | None, str | None]:
     if which and which[0].isdigit():
         y: int | None = int(which)
-    elif which == "last year" or (phrase.startswith("last") and pub is not None and month >= pub.month):
+    elif which == "last year" or (
+        phrase.startswith("last") and pub is not None and month >= pub.month
+    ):
         y = pub.year - 1 if pub else None
     elif which == "this year":
         y = pub.year if pub else None

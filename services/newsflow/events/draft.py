@@ -35,5 +35,11 @@ class Draft:
 
     def richness(self) -> int:
         """How much the draft says: used to pick which of two mentions to keep."""
-        return (3 * len(self.counts) + 2 * bool(self.countries()) + bool(self.countries("recipients"))
-                + bool(self.location) + bool(self.mode) + (self.date_source == "text"))
+        return (
+            3 * len(self.counts)
+            + 2 * bool(self.countries())
+            + bool(self.countries("recipients"))
+            + bool(self.location)
+            + bool(self.mode)
+            + (self.date_source == "text")
+        )

@@ -44,11 +44,29 @@ COUNT_KINDS = {
 DIRECTIVE = {"urge", "demand", "ask", "call", "press", "appeal", "tell"}
 LOCAL_SECTORS = {"POL", "CVL", "JUD", "BUS", "MED"}
 CASUALTY_VERBS = {"kill", "die", "wound", "injure"}
-_ACCIDENT = re.compile(r"\b(crash\w*|accidents?|collisions?|earthquakes?|floods?|flooding|landslides?|storms?|hurricanes?|cyclones?|wildfires?|stampedes?|drown\w*|derail\w*|capsiz\w*|outbreaks?|plague|epidemic|pandemic)\b", re.I)
+_ACCIDENT = re.compile(
+    r"\b(crash\w*|accidents?|collisions?|earthquakes?|floods?|flooding|landslides?|storms?|hurricanes?|cyclones?|wildfires?|stampedes?|drown\w*|derail\w*|capsiz\w*|outbreaks?|plague|epidemic|pandemic)\b",
+    re.I,
+)
 _ANAPHORIC = {"the", "this", "that", "these", "those", "such"}
 _QUOTE = re.compile(r"[“\"]([^”\"]{20,})[”\"]")
-_REPORTING_TAIL = re.compile(r",[^,]*\b(said|says|reported|reports|told|according to|announced)\b[^,]*$", re.I)
-_PLACE_PREPS = {"on", "upon", "against", "in", "at", "into", "near", "over", "across", "to", "from", "throughout"}
+_REPORTING_TAIL = re.compile(
+    r",[^,]*\b(said|says|reported|reports|told|according to|announced)\b[^,]*$", re.I
+)
+_PLACE_PREPS = {
+    "on",
+    "upon",
+    "against",
+    "in",
+    "at",
+    "into",
+    "near",
+    "over",
+    "across",
+    "to",
+    "from",
+    "throughout",
+}
 _SUBCLAUSE = {"acl", "relcl", "appos", "advcl", "ccomp"}
 
 
@@ -66,7 +84,9 @@ def _person_spans(doc: Doc, people: list[Actor]) -> list[tuple[int, int]]:
     return [_span(phrase(e.root)) for e in doc.ents if e.label_ == "PERSON" and e.text in names]
 
 
-def _fallback_actor(doc: Doc, etype: str, exclude: list[tuple[int, int]], taken: set[str]) -> Actor | None:
+def _fallback_actor(
+    doc: Doc, etype: str, exclude: list[tuple[int, int]], taken: set[str]
+) -> Actor | None:
     """The first country the sentence names outside the recipient and the reporting clause.
 
     People are skipped: a named leader elsewhere in the sentence is rarely the one who acted.
@@ -77,10 +97,18 @@ def _fallback_actor(doc: Doc, etype: str, exclude: list[tuple[int, int]], taken:
     limit = tail.start() if tail else len(text)
     civil = actor_tables()["civil_org_words"]
     # "the Washington Post", "American Airlines": a name inside a company or media name
-    exclude = exclude + [(e.start_char, e.end_char) for e in doc.ents
-                         if e.label_ == "ORG" and len(e) > 1 and e[-1].lower_ in civil]
+    exclude = exclude + [
+        (e.start_char, e.end_char)
+        for e in doc.ents
+        if e.label_ == "ORG" and len(e) > 1 and e[-1].lower_ in civil
+    ]
     for s, e, name in find_names(text[:limit]):
-        if not name.country or name.kind == "person" or name.country in taken or any(a <= s < b for a, b in exclude):
+        if (
+            not name.country
+            or name.kind == "person"
+            or name.country in taken
+            or any(a <= s < b for a, b in exclude)
+        ):
             continue
         if classify.QUAD[etype] == 4:
             # A place that is hit or passed through is not who acted.
@@ -96,7 +124,11 @@ def _quote_speaker(doc: Doc, quotes: list[tuple[int, int]]) -> Token | None:
     if not quotes:
         return None
     for t in doc:
-        if t.dep_ in ("nsubj", "nsubjpass") and not _in_quote(t.idx, quotes) and t.pos_ in ("PROPN", "PRON", "NOUN"):
+        if (
+            t.dep_ in ("nsubj", "nsubjpass")
+            and not _in_quote(t.idx, quotes)
+            and t.pos_ in ("PROPN", "PRON", "NOUN")
+        ):
             return t
     return None
 
@@ -105,7 +137,9 @@ def _in_quote(pos: int, quotes: list[tuple[int, int]]) -> bool:
     return any(a <= pos < b for a, b in quotes)
 
 
-def _date_for(doc: Doc, trigger: Token, published_at: datetime | None, future: bool) -> dates.Resolved:
+def _date_for(
+    doc: Doc, trigger: Token, published_at: datetime | None, future: bool
+) -> dates.Resolved:
     """The date expression nearest the trigger that is not inside a clause the trigger is not in."""
     best = None
     for s, _e, resolved in dates.candidates(doc.text, published_at, future=future):
@@ -130,20 +164,33 @@ def _counts_for(kind_key: str, found: list[Count]) -> list[Count]:
     return [c for c in found if c.kind in kinds]
 
 
-def draft_sentence(sent: Sentence, doc: Doc, memory: Memory, published_at: datetime | None) -> list[Draft]:
+def draft_sentence(
+    sent: Sentence, doc: Doc, memory: Memory, published_at: datetime | None
+) -> list[Draft]:
     """Every draft event the sentence supports, before merging."""
     found_counts = counts.find(sent.text, sent.start)
-    quotes = [(m.start(1), m.end(1)) for m in _QUOTE.finditer(sent.text) if len(m.group(1).split()) >= 4]
+    quotes = [
+        (m.start(1), m.end(1)) for m in _QUOTE.finditer(sent.text) if len(m.group(1).split()) >= 4
+    ]
     memory.quote_speaker = _quote_speaker(doc, quotes)
     pairs: list[tuple[Token, Draft]] = []
     for match in triggers.find(doc):
-        pairs += [(match.token, d) for d in _draft(match, sent, doc, memory, published_at, found_counts, quotes)]
+        pairs += [
+            (match.token, d)
+            for d in _draft(match, sent, doc, memory, published_at, found_counts, quotes)
+        ]
     return screen.drop_embedded(pairs)
 
 
-def _draft(match: triggers.Match, sent: Sentence, doc: Doc, memory: Memory,
-           published_at: datetime | None, found_counts: list[Count],
-           quotes: list[tuple[int, int]]) -> list[Draft]:
+def _draft(
+    match: triggers.Match,
+    sent: Sentence,
+    doc: Doc,
+    memory: Memory,
+    published_at: datetime | None,
+    found_counts: list[Count],
+    quotes: list[tuple[int, int]],
+) -> list[Draft]:
     tok, sense = match.token, match.sense
     etype, mode = sense.type, sense.mode
     if len(match.indices) == 1:
@@ -153,7 +200,9 @@ def _draft(match: triggers.Match, sent: Sentence, doc: Doc, memory: Memory,
         if judged != etype:
             etype, mode = judged, None
     found = roles.find(tok, sense.role, sense.patient_poss)
-    if sense.role == "speaker" and screen.epistemic_must(tok, found.recipients[0] if found.recipients else None):
+    if sense.role == "speaker" and screen.epistemic_must(
+        tok, found.recipients[0] if found.recipients else None
+    ):
         return []
     by_head = [(h, resolve(h, memory)) for h in found.actors]
     actors = combine([a for _, acts in by_head for a in acts])
@@ -201,19 +250,36 @@ def _draft(match: triggers.Match, sent: Sentence, doc: Doc, memory: Memory,
         if fb is not None:
             sector = next((a.sector for a in actors if a.sector), fb.sector)
             actors = [fb.model_copy(update={"sector": sector})]
-    local = actors and not any(a.country for a in actors) and any(a.sector in LOCAL_SECTORS for a in actors)
+    local = (
+        actors
+        and not any(a.country for a in actors)
+        and any(a.sector in LOCAL_SECTORS for a in actors)
+    )
     if local and location is not None and location.country:
         # Police, protesters, courts and residents act where they are (ACLED convention).
         actors = [a.model_copy(update={"country": location.country}) for a in actors]
-    if not screen.attributable(etype, actors, recipients, located=location is not None, counted=bool(event_counts),
-                               meeting_noun=is_noun, violent=selection.violent(sent.text, tok)):
+    if not screen.attributable(
+        etype,
+        actors,
+        recipients,
+        located=location is not None,
+        counted=bool(event_counts),
+        meeting_noun=is_noun,
+        violent=selection.violent(sent.text, tok),
+    ):
         return []  # "he visited his doctor", "provides battery life": no party a reader could name
     if screen.sporting_violence(etype, sent.text, bool(event_counts)):
         return []  # "Kazakhstan beat the Netherlands 2-1", "fired a shot at the goaltender"
     armed = any(a.sector in ("MIL", "REB", "POL") for a in actors)
-    if tok.lemma_.lower() in CASUALTY_VERBS and _ACCIDENT.search(sent.text) and not (found.actors and armed):
+    if (
+        tok.lemma_.lower() in CASUALTY_VERBS
+        and _ACCIDENT.search(sent.text)
+        and not (found.actors and armed)
+    ):
         return []  # deaths in a crash, flood or fire are not an assault
-    recipients = [r for r in recipients if (r.name, r.country) not in {(a.name, a.country) for a in actors}]
+    recipients = [
+        r for r in recipients if (r.name, r.country) not in {(a.name, a.country) for a in actors}
+    ]
     if mood == "negated" and etype in COOPERATIVE | {"AID", "RETREAT"}:
         if not screen.refusal(tok):
             return []  # "had not met since 1965", "was not a topic of our discussions": no event
@@ -224,10 +290,20 @@ def _draft(match: triggers.Match, sent: Sentence, doc: Doc, memory: Memory,
     if etype == "ASSAULT" and mode is None:
         mode = classify.mode_from_words(sent.text)
     base = Draft(
-        event_type=etype, sentence=sent, trigger=" ".join(doc[i].text for i in match.indices),
-        trigger_start=sent.start + tok.idx, mode=mode, role=sense.role, actors=actors,
-        recipients=recipients, location=location, date=date, date_precision=precision,
-        date_source=source, modality=mood, counts=event_counts,
+        event_type=etype,
+        sentence=sent,
+        trigger=" ".join(doc[i].text for i in match.indices),
+        trigger_start=sent.start + tok.idx,
+        mode=mode,
+        role=sense.role,
+        actors=actors,
+        recipients=recipients,
+        location=location,
+        date=date,
+        date_precision=precision,
+        date_source=source,
+        modality=mood,
+        counts=event_counts,
         contexts=classify.contexts(etype, sent.text),
         confidence=_confidence(actors, recipients, tok, found.actors) - (0.15 if inferred else 0),
         inferred_actor=inferred,
@@ -237,25 +313,50 @@ def _draft(match: triggers.Match, sent: Sentence, doc: Doc, memory: Memory,
     condition = unless or modality.clause_has(tok, {"if"})
     said = roles.speaker(tok, say_only=True)
     # "urged X to support Y" is a request to someone else, not the speaker's own promise or threat
-    announced = said is not None and said.head.lemma_.lower() not in DIRECTIVE and mood in ("future", "hypothetical")
+    announced = (
+        said is not None
+        and said.head.lemma_.lower() not in DIRECTIVE
+        and mood in ("future", "hypothetical")
+    )
     # PLOVER codes a promise or offer to act as AGREE and a conditional or announced hostile act
     # as THREATEN. A conditional act ("unless ...", "if ...") has not happened and is no record of
     # its own; an announced one ("will prohibit all aid", "will release") is kept beside it,
     # marked future: the PLOVER gold codes it as the act itself.
-    if mood in ("future", "hypothetical") and etype in PROMISABLE and not unless and (announced or condition):
-        out = [_variant(base, "AGREE")] if condition and not announced else [base, _variant(base, "AGREE")]
-    hostile = (etype in CONFLICT_ACTS and (condition or announced)) or (etype == "RETREAT" and unless)
+    if (
+        mood in ("future", "hypothetical")
+        and etype in PROMISABLE
+        and not unless
+        and (announced or condition)
+    ):
+        out = (
+            [_variant(base, "AGREE")]
+            if condition and not announced
+            else [base, _variant(base, "AGREE")]
+        )
+    hostile = (etype in CONFLICT_ACTS and (condition or announced)) or (
+        etype == "RETREAT" and unless
+    )
     if mood in ("future", "hypothetical") and hostile:
         out = [_variant(base, "THREATEN")] if condition else [base, _variant(base, "THREATEN")]
     return out
 
 
 def _variant(base: Draft, etype: str) -> Draft:
-    return Draft(**{**base.__dict__, "event_type": etype, "mode": None, "modality": "asserted",
-                    "counts": [], "confidence": max(0.3, base.confidence - 0.1)})
+    return Draft(
+        **{
+            **base.__dict__,
+            "event_type": etype,
+            "mode": None,
+            "modality": "asserted",
+            "counts": [],
+            "confidence": max(0.3, base.confidence - 0.1),
+        }
+    )
 
 
-def _confidence(actors: list[Actor], recipients: list[Actor], tok: Token, own_actor: list[Token]) -> float:
+def _confidence(
+    actors: list[Actor], recipients: list[Actor], tok: Token, own_actor: list[Token]
+) -> float:
     c = 0.45
     c += 0.2 if any(a.country for a in actors) else 0
     c += 0.1 if own_actor else 0

@@ -82,12 +82,45 @@ def tables() -> Tables:
             capitals[c["capital"]] = a3
     for a3, aliases in country_aliases().items():
         for alias in aliases:
-            kind = "demonym" if alias[0].isupper() and _is_demonym(alias) and alias not in (
-                "Russia", "Bosnia", "Sudan", "Syria", "Iran", "China", "Taiwan", "Burma",
-                "Ethopia", "Tanzania", "Bolivia", "Venezuela", "Czechia", "Moldova", "Macedonia",
-                "Palestine", "Gaza", "Vietnam", "Myanmar", "Holland", "Turkey", "Emirates",
-                "Britain", "America", "Netherlands", "Yugoslavia", "Czechoslovakia",
-                "Quatar", "Burkina", "Kiwi") else "country"
+            kind = (
+                "demonym"
+                if alias[0].isupper()
+                and _is_demonym(alias)
+                and alias
+                not in (
+                    "Russia",
+                    "Bosnia",
+                    "Sudan",
+                    "Syria",
+                    "Iran",
+                    "China",
+                    "Taiwan",
+                    "Burma",
+                    "Ethopia",
+                    "Tanzania",
+                    "Bolivia",
+                    "Venezuela",
+                    "Czechia",
+                    "Moldova",
+                    "Macedonia",
+                    "Palestine",
+                    "Gaza",
+                    "Vietnam",
+                    "Myanmar",
+                    "Holland",
+                    "Turkey",
+                    "Emirates",
+                    "Britain",
+                    "America",
+                    "Netherlands",
+                    "Yugoslavia",
+                    "Czechoslovakia",
+                    "Quatar",
+                    "Burkina",
+                    "Kiwi",
+                )
+                else "country"
+            )
             names[alias] = Name(kind, a3, None, country_name(a3))
     for cap, a3 in capitals.items():
         names.setdefault(cap, Name("capital", a3, "GOV", country_name(a3)))
@@ -163,7 +196,10 @@ def subdivision(country: str, stem: str) -> tuple[str, str] | None:
         name = s.name.lower()
         if name == key:
             return s.code, s.name  # an exact name (Kyiv -> the "Kyiv" city subdivision)
-        common = next((i for i, (x, y) in enumerate(zip(name, key, strict=False)) if x != y), min(len(name), len(key)))
+        common = next(
+            (i for i, (x, y) in enumerate(zip(name, key, strict=False)) if x != y),
+            min(len(name), len(key)),
+        )
         # Most of the stem must match: "Chernihiv" is Chernihivska, not Chernivetska.
         if common > best_len and common >= len(key) - 1:
             best, best_len = (s.code, s.name), common

@@ -50,8 +50,12 @@ def same_event(a: Draft, b: Draft, acled_a: str | None, acled_b: str | None) -> 
     # Statements repeat less: the same speaker and the same addressee, or the same speaker close
     # by with one addressee unstated (recipients were checked compatible above).
     # Meetings and visits recur between the same sides, so only verbal stances are joined so.
-    retold = (a.event_type in RETOLD and a.countries() == b.countries() and a.mode == b.mode
-              and abs(a.sentence.start - b.sentence.start) <= RETOLD_CHARS)
+    retold = (
+        a.event_type in RETOLD
+        and a.countries() == b.countries()
+        and a.mode == b.mode
+        and abs(a.sentence.start - b.sentence.start) <= RETOLD_CHARS
+    )
     return same_actor and (bool(a.countries("recipients") & b.countries("recipients")) or retold)
 
 
@@ -70,7 +74,9 @@ def combine(group: list[Draft]) -> Draft:
         if out.date_source != "text" and d.date_source == "text":
             out.date, out.date_precision, out.date_source = d.date, d.date_precision, d.date_source
         out.contexts = list(dict.fromkeys(out.contexts + d.contexts))
-    out.merged_text = " ".join([d.sentence.text for d in group if d.sentence != best.sentence] + [best.merged_text])
+    out.merged_text = " ".join(
+        [d.sentence.text for d in group if d.sentence != best.sentence] + [best.merged_text]
+    )
     out.confidence = min(1.0, max(d.confidence for d in group) + 0.05 * (len(group) - 1))
     out.counts.sort(key=lambda c: c.span.start)
     return out
@@ -82,7 +88,10 @@ def link_interventions(drafts: list[Draft]) -> None:
         if p.event_type != "PROTEST":
             continue
         for a in drafts:
-            if a.mode == "crowd-control" and 0 < a.sentence.start - p.sentence.start <= FOLLOW_UP_CHARS:
+            if (
+                a.mode == "crowd-control"
+                and 0 < a.sentence.start - p.sentence.start <= FOLLOW_UP_CHARS
+            ):
                 p.merged_text = f"{p.merged_text} {a.sentence.text}".strip()
 
 
@@ -91,7 +100,9 @@ def merge(drafts: list[Draft], acled_of: dict[int, str | None]) -> list[Draft]:
     groups: list[list[Draft]] = []
     for d in drafts:
         for g in groups:
-            if all(same_event(d, other, acled_of.get(id(d)), acled_of.get(id(other))) for other in g):
+            if all(
+                same_event(d, other, acled_of.get(id(d)), acled_of.get(id(other))) for other in g
+            ):
                 g.append(d)
                 break
         else:

@@ -17,10 +17,38 @@ from newsflow.events.lexicon import cues
 # Verbs whose complement is not (yet) an event: threats, offers, plans and refusals. "tried to
 # hack", "attempted to assassinate" are not here: PLOVER codes an attempted act as the act.
 _IRREALIS_HEADS = {
-    "threaten", "warn", "vow", "offer", "promise", "propose", "want", "seek", "plan", "hope",
-    "consider", "intend", "aim", "prepare", "dismiss", "reject", "refuse",
-    "deny", "call", "urge", "demand", "ask", "agree", "pledge", "willing", "ready", "fail",
-    "decline", "oppose", "swear", "pursue", "push",
+    "threaten",
+    "warn",
+    "vow",
+    "offer",
+    "promise",
+    "propose",
+    "want",
+    "seek",
+    "plan",
+    "hope",
+    "consider",
+    "intend",
+    "aim",
+    "prepare",
+    "dismiss",
+    "reject",
+    "refuse",
+    "deny",
+    "call",
+    "urge",
+    "demand",
+    "ask",
+    "agree",
+    "pledge",
+    "willing",
+    "ready",
+    "fail",
+    "decline",
+    "oppose",
+    "swear",
+    "pursue",
+    "push",
 }
 _IRREALIS_NOUNS = {"notion", "idea", "proposal", "possibility", "prospect", "plan", "offer"}
 _FUTURE_HEADS = {"schedule", "expect", "due", "set", "plan", "go"}
@@ -32,7 +60,11 @@ def _cue(name: str) -> frozenset[str]:
 
 
 def _words_of(tok: Token) -> set[str]:
-    return {c.lower_ for c in tok.children if c.dep_ in ("aux", "neg", "advmod", "amod", "det", "mark", "auxpass")}
+    return {
+        c.lower_
+        for c in tok.children
+        if c.dep_ in ("aux", "neg", "advmod", "amod", "det", "mark", "auxpass")
+    }
 
 
 def of(trigger: Token) -> str:
@@ -40,13 +72,20 @@ def of(trigger: Token) -> str:
     chain = [trigger]
     t = trigger
     for _ in range(8):
-        if t.dep_ in ("xcomp", "pobj", "prep", "dobj", "pcomp", "conj", "acl", "aux", "nsubj", "attr") and t.head is not t:
+        if (
+            t.dep_
+            in ("xcomp", "pobj", "prep", "dobj", "pcomp", "conj", "acl", "aux", "nsubj", "attr")
+            and t.head is not t
+        ):
             t = t.head
             chain.append(t)
         else:
             break
     own = _words_of(trigger)
-    if any(up.lemma_.lower() in _IRREALIS_HEADS | _IRREALIS_NOUNS for up in chain[1:]) and trigger.pos_ == "NOUN":
+    if (
+        any(up.lemma_.lower() in _IRREALIS_HEADS | _IRREALIS_NOUNS for up in chain[1:])
+        and trigger.pos_ == "NOUN"
+    ):
         return "hypothetical"  # "dismissed the notion of ... negotiations"
     if own & _cue("negated") and trigger.pos_ != "NOUN":
         return "negated"

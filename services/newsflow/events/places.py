@@ -40,14 +40,38 @@ MEETING_TYPES = {"CONSULT", "AGREE", "SUPPORT", "COOPERATE"}
 # A lone proper noun the model did not tag as a place must be a city this big (or a capital):
 # small towns share names with people.
 STRICT_POPULATION = 200_000
-LOCATIVE = {"in", "near", "on", "at", "outside", "into", "around", "across", "from", "upon", "inside", "to"}
+LOCATIVE = {
+    "in",
+    "near",
+    "on",
+    "at",
+    "outside",
+    "into",
+    "around",
+    "across",
+    "from",
+    "upon",
+    "inside",
+    "to",
+}
 # Clauses that describe something else ("an American detained in Russia"): a place inside one
 # is not where an event outside it happened.
 _SUBCLAUSE = {"acl", "relcl", "appos"}
 # "Kherson city", "Gaza town": a name on a place noun is still the place
 _PLACE_NOUNS = {"city", "town", "village", "port", "capital", "suburb", "outskirts", "district"}
 # Verbs whose object is the place itself: "visited Kyiv", "entered Gaza".
-_PLACE_VERBS = {"visit", "tour", "enter", "reach", "leave", "cross", "invade", "occupy", "capture", "seize"}
+_PLACE_VERBS = {
+    "visit",
+    "tour",
+    "enter",
+    "reach",
+    "leave",
+    "cross",
+    "invade",
+    "occupy",
+    "capture",
+    "seize",
+}
 
 
 def metonym(root: Token, event_type: str) -> bool:
@@ -56,7 +80,9 @@ def metonym(root: Token, event_type: str) -> bool:
     material = QUAD[event_type] == 4
     if root.dep_ == "dobj" and root.head.lemma_.lower() in _PLACE_VERBS:
         return False
-    if root.dep_ in ("nsubj", "agent") or (root.dep_ in ("nsubjpass", "dobj", "dative") and not material):
+    if root.dep_ in ("nsubj", "agent") or (
+        root.dep_ in ("nsubjpass", "dobj", "dative") and not material
+    ):
         return True
     if root.dep_ == "pobj" and root.head.dep_ == "agent":
         return True  # "was arrested by Minsk"
@@ -83,13 +109,26 @@ class Candidate:
 
 def _city(text: str, city: City) -> Location:
     sub = subdivision(city.country, city.name)
-    return Location(text=text, name=city.name, country=city.country, admin1=sub[0] if sub else None,
-                    geonameid=city.geonameid, lat=city.lat, lon=city.lon, precision="city")
+    return Location(
+        text=text,
+        name=city.name,
+        country=city.country,
+        admin1=sub[0] if sub else None,
+        geonameid=city.geonameid,
+        lat=city.lat,
+        lon=city.lon,
+        precision="city",
+    )
 
 
 def _country(text: str, alpha3: str) -> Location:
-    return Location(text=text, name=country_name(alpha3), country=alpha3,
-                    geonameid=tables().country_geonameid.get(alpha3), precision="country")
+    return Location(
+        text=text,
+        name=country_name(alpha3),
+        country=alpha3,
+        geonameid=tables().country_geonameid.get(alpha3),
+        precision="country",
+    )
 
 
 def region(text: str, stem: str, hint: str | None = None) -> Location | None:
@@ -99,10 +138,14 @@ def region(text: str, stem: str, hint: str | None = None) -> Location | None:
     for country in countries:
         sub = subdivision(country, stem)
         if sub:
-            return Location(text=text, name=sub[1], country=country, admin1=sub[0], precision="admin1")
+            return Location(
+                text=text, name=sub[1], country=country, admin1=sub[0], precision="admin1"
+            )
     anywhere = subdivision_anywhere(stem)
     if anywhere:
-        return Location(text=text, name=anywhere[2], country=anywhere[0], admin1=anywhere[1], precision="admin1")
+        return Location(
+            text=text, name=anywhere[2], country=anywhere[0], admin1=anywhere[1], precision="admin1"
+        )
     return None
 
 
@@ -117,7 +160,9 @@ def article_regions(text: str) -> list[Location]:
     return out
 
 
-def candidates(doc: Doc, event_type: str, exclude: list[tuple[int, int]], trigger: Token | None = None) -> list[Candidate]:
+def candidates(
+    doc: Doc, event_type: str, exclude: list[tuple[int, int]], trigger: Token | None = None
+) -> list[Candidate]:
     text = doc.text
     out: list[Candidate] = []
     regions = []
@@ -127,14 +172,20 @@ def candidates(doc: Doc, event_type: str, exclude: list[tuple[int, int]], trigge
         if loc is not None:
             regions.append((m.start(), m.end()))
             out.append(Candidate(m.start(), m.end(), loc))
-    containers = [(e.start_char, e.end_char) for e in doc.ents
-                  if e.label_ in ("ORG", "EVENT", "PERSON", "WORK_OF_ART", "FAC") and len(e) > 1]
+    containers = [
+        (e.start_char, e.end_char)
+        for e in doc.ents
+        if e.label_ in ("ORG", "EVENT", "PERSON", "WORK_OF_ART", "FAC") and len(e) > 1
+    ]
     for ent in _place_like(doc):
         s, e = ent.start_char, ent.end_char
         root = ent.root
-        if (root.dep_ in ("compound", "amod", "poss", "nmod") and root.head.pos_ in ("NOUN", "PROPN")
-                and (root.head.ent_type_ != root.ent_type_ or root.head.ent_type_ == "")
-                and root.head.lemma_.lower() not in _PLACE_NOUNS):
+        if (
+            root.dep_ in ("compound", "amod", "poss", "nmod")
+            and root.head.pos_ in ("NOUN", "PROPN")
+            and (root.head.ent_type_ != root.ent_type_ or root.head.ent_type_ == "")
+            and root.head.lemma_.lower() not in _PLACE_NOUNS
+        ):
             continue  # "US envoy", "Kyiv's mayor": a place describing someone, not where
         placey = ent.label_ in ("GPE", "LOC") or len(ent) == 1
         if placey and (metonym(root, event_type) or elsewhere(root, trigger)):
@@ -148,7 +199,8 @@ def candidates(doc: Doc, event_type: str, exclude: list[tuple[int, int]], trigge
                 continue
             # After "in/near/on ..." a lone proper noun is a place whatever the model labelled it.
             locative = (ent.root.dep_ == "pobj" and ent.root.head.lower_ in LOCATIVE) or (
-                ent.root.dep_ == "compound" and ent.root.head.lemma_.lower() in _PLACE_NOUNS)
+                ent.root.dep_ == "compound" and ent.root.head.lemma_.lower() in _PLACE_NOUNS
+            )
             loc = _resolve(ent.text, strict=ent.label_ not in ("GPE", "LOC") and not locative)
             if loc is not None:
                 out.append(Candidate(s, e, loc))
@@ -167,8 +219,12 @@ def candidates(doc: Doc, event_type: str, exclude: list[tuple[int, int]], trigge
 
 def _place_like(doc: Doc) -> list[Span]:
     """Entities, plus lone proper nouns the small model left untagged or mislabelled."""
-    out = [e for e in doc.ents if e.label_ in ("GPE", "LOC", "ORG", "EVENT", "FAC")
-           or (e.label_ in ("PERSON", "LANGUAGE", "PRODUCT", "WORK_OF_ART", "NORP") and len(e) == 1)]
+    out = [
+        e
+        for e in doc.ents
+        if e.label_ in ("GPE", "LOC", "ORG", "EVENT", "FAC")
+        or (e.label_ in ("PERSON", "LANGUAGE", "PRODUCT", "WORK_OF_ART", "NORP") and len(e) == 1)
+    ]
     covered = {i for e in doc.ents for i in range(e.start, e.end)}
     out += [doc[t.i : t.i + 1] for t in doc if t.pos_ == "PROPN" and t.i not in covered]
     return out
@@ -184,7 +240,9 @@ def _resolve(name: str, *, strict: bool = False) -> Location | None:
     if found and found[0].kind == "country" and len(clean) <= len(found[0].name) + 4:
         return _country(name, found[0].country)
     # "Kherson city" is Kherson; "Gaza City" and "Mexico City" are names of their own
-    city = tables().cities.get(clean) or tables().cities.get(re.sub(r"\s+(?:city|town)$", "", clean, flags=re.I))
+    city = tables().cities.get(clean) or tables().cities.get(
+        re.sub(r"\s+(?:city|town)$", "", clean, flags=re.I)
+    )
     if city is not None and (not strict or city.population >= STRICT_POPULATION or found):
         return _city(name, city)
     if strict:
@@ -194,7 +252,9 @@ def _resolve(name: str, *, strict: bool = False) -> Location | None:
     return None
 
 
-def locate(doc: Doc, event_type: str, exclude: list[tuple[int, int]], trigger: Token | None = None) -> Location | None:
+def locate(
+    doc: Doc, event_type: str, exclude: list[tuple[int, int]], trigger: Token | None = None
+) -> Location | None:
     """The most precise place in the sentence, first mention breaking ties."""
     cands = candidates(doc, event_type, exclude, trigger)
     if not cands:

@@ -14,27 +14,121 @@ from spacy.tokens import Token
 
 SUBJ = {"nsubj", "csubj", "expl"}
 PASSIVE_SUBJ = {"nsubjpass", "csubjpass"}
-TARGET_PREPS = {"against", "on", "upon", "with", "to", "at", "into", "from", "over", "toward", "towards"}
+TARGET_PREPS = {
+    "against",
+    "on",
+    "upon",
+    "with",
+    "to",
+    "at",
+    "into",
+    "from",
+    "over",
+    "toward",
+    "towards",
+}
 # Verbs that take an event noun as object and whose subject is that event's actor.
 LIGHT_VERBS = {
-    "launch", "carry", "conduct", "stage", "mount", "report", "announce", "claim", "begin",
-    "continue", "hold", "lodge", "make", "issue", "impose", "order", "start", "resume", "give",
-    "file", "open", "deliver", "reach", "sign", "declare", "institute", "reiterate", "extend",
-    "perpetrate", "commit", "wage", "unleash", "intensify", "step",
+    "launch",
+    "carry",
+    "conduct",
+    "stage",
+    "mount",
+    "report",
+    "announce",
+    "claim",
+    "begin",
+    "continue",
+    "hold",
+    "lodge",
+    "make",
+    "issue",
+    "impose",
+    "order",
+    "start",
+    "resume",
+    "give",
+    "file",
+    "open",
+    "deliver",
+    "reach",
+    "sign",
+    "declare",
+    "institute",
+    "reiterate",
+    "extend",
+    "perpetrate",
+    "commit",
+    "wage",
+    "unleash",
+    "intensify",
+    "step",
 }
 # Participles whose by-agent runs the event the noun names ("talks brokered by Qatar").
-LED = {"lead", "broker", "mediate", "host", "chair", "organise", "organize", "conduct", "sponsor", "launch", "carry"}
+LED = {
+    "lead",
+    "broker",
+    "mediate",
+    "host",
+    "chair",
+    "organise",
+    "organize",
+    "conduct",
+    "sponsor",
+    "launch",
+    "carry",
+}
 # Verbs of saying: their subject is the speaker of the clause under them.
 SAY = {
-    "say", "tell", "warn", "state", "declare", "announce", "insist", "add", "note", "report",
-    "make", "claim", "conclude", "stress", "argue", "write", "urge", "believe", "vow", "demand",
+    "say",
+    "tell",
+    "warn",
+    "state",
+    "declare",
+    "announce",
+    "insist",
+    "add",
+    "note",
+    "report",
+    "make",
+    "claim",
+    "conclude",
+    "stress",
+    "argue",
+    "write",
+    "urge",
+    "believe",
+    "vow",
+    "demand",
 }
 
 
 # Verbs without a patient: a noun they modify is their doer ("people protested").
-INTRANSITIVE = {"protest", "demonstrate", "riot", "march", "rally", "strike", "clash", "fight", "flee", "die", "resign", "surrender"}
+INTRANSITIVE = {
+    "protest",
+    "demonstrate",
+    "riot",
+    "march",
+    "rally",
+    "strike",
+    "clash",
+    "fight",
+    "flee",
+    "die",
+    "resign",
+    "surrender",
+}
 # Participles that describe their subject's stance rather than something done to it.
-STATIVE = {"committed", "prepared", "determined", "resolved", "willing", "ready", "engaged", "involved"}
+STATIVE = {
+    "committed",
+    "prepared",
+    "determined",
+    "resolved",
+    "willing",
+    "ready",
+    "engaged",
+    "involved",
+}
 
 
 @dataclass
@@ -45,7 +139,10 @@ class Roles:
 
 
 def _with_conj(tok: Token) -> list[Token]:
-    return [tok, *[c for c in tok.children if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN", "PRON")]]
+    return [
+        tok,
+        *[c for c in tok.children if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN", "PRON")],
+    ]
 
 
 def subject(verb: Token) -> tuple[Token | None, bool]:
@@ -90,7 +187,8 @@ def _objects(tok: Token) -> list[Token]:
                 if g.dep_ == "pobj":
                     return _with_conj(g)
     if tok.lemma_.lower() in ("call", "appeal", "ask", "press", "push") and any(
-            c.dep_ == "prep" and c.lower_ == "for" for c in tok.children):
+        c.dep_ == "prep" and c.lower_ == "for" for c in tok.children
+    ):
         return []  # "called for action against X": X is the target of the action asked for, not the addressee
     for c in tok.children:
         if c.dep_ in ("ccomp", "xcomp"):
@@ -131,7 +229,9 @@ def find(trigger: Token, role: str | None, patient_poss: bool = False) -> Roles:
         subj, passive = subject(trigger)
         agent = _agent(trigger)
         if passive and trigger.lower_ in STATIVE:
-            passive = False  # "Vietnam is committed to ...": an adjectival passive, the subject acts
+            passive = (
+                False  # "Vietnam is committed to ...": an adjectival passive, the subject acts
+            )
         out.passive = passive
         if passive:
             out.recipients = _with_conj(subj) if subj is not None else []
@@ -150,7 +250,11 @@ def _noun(trigger: Token, patient_poss: bool) -> Roles:
             out.recipients = _with_conj(c)
         elif c.dep_ == "poss":
             out.actors = _with_conj(c)
-        elif c.dep_ in ("amod", "compound", "nmod") and c.pos_ in ("PROPN", "ADJ") and c.ent_type_ in ("NORP", "GPE", "ORG"):
+        elif (
+            c.dep_ in ("amod", "compound", "nmod")
+            and c.pos_ in ("PROPN", "ADJ")
+            and c.ent_type_ in ("NORP", "GPE", "ORG")
+        ):
             out.actors = out.actors or [c]
         elif c.dep_ == "prep" and c.lower_ == "by":
             out.actors = [g for g in c.children if g.dep_ == "pobj"] or out.actors
@@ -167,7 +271,11 @@ def _noun(trigger: Token, patient_poss: bool) -> Roles:
             if c.dep_ == "acl" and c.tag_ == "VBN" and c.lemma_.lower() in LED:
                 agent = _agent(c)
                 out.actors = [agent] if agent is not None else out.actors
-    if not out.actors and trigger.dep_ in ("dobj", "attr", "nsubjpass") and head.lemma_.lower() in LIGHT_VERBS:
+    if (
+        not out.actors
+        and trigger.dep_ in ("dobj", "attr", "nsubjpass")
+        and head.lemma_.lower() in LIGHT_VERBS
+    ):
         subj, passive = subject(head)
         if subj is not None and not passive:
             out.actors = _with_conj(subj)

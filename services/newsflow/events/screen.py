@@ -22,10 +22,44 @@ SPEECH_ACTS = {"THREATEN", "REJECT"}
 UNREAL = {"hypothetical", "future", "negated"}
 # Acts one can refuse: "will not accept refugees" is a REJECT; "had not met since 1965" is none.
 VOLITIONAL = {
-    "accept", "agree", "allow", "permit", "support", "endorse", "back", "recognize", "cooperate",
-    "negotiate", "sign", "approve", "grant", "meet", "talk", "attend", "join", "release", "free",
-    "withdraw", "hand", "return", "lift", "ease", "provide", "give", "help", "share", "commit",
-    "promise", "offer", "apologize", "apologise", "concede", "extradite", "host", "receive", "discuss",
+    "accept",
+    "agree",
+    "allow",
+    "permit",
+    "support",
+    "endorse",
+    "back",
+    "recognize",
+    "cooperate",
+    "negotiate",
+    "sign",
+    "approve",
+    "grant",
+    "meet",
+    "talk",
+    "attend",
+    "join",
+    "release",
+    "free",
+    "withdraw",
+    "hand",
+    "return",
+    "lift",
+    "ease",
+    "provide",
+    "give",
+    "help",
+    "share",
+    "commit",
+    "promise",
+    "offer",
+    "apologize",
+    "apologise",
+    "concede",
+    "extradite",
+    "host",
+    "receive",
+    "discuss",
 }
 # Nouns of arrest and detention whose place names the state holding the person.
 CUSTODY_MODES = {"arrest", "detain"}
@@ -37,13 +71,23 @@ def known(actors: list[Actor]) -> bool:
     return any(a.country or a.sector for a in actors)
 
 
-def attributable(etype: str, actors: list[Actor], recipients: list[Actor], *, located: bool,
-                 counted: bool, meeting_noun: bool, violent: bool) -> bool:
+def attributable(
+    etype: str,
+    actors: list[Actor],
+    recipients: list[Actor],
+    *,
+    located: bool,
+    counted: bool,
+    meeting_noun: bool,
+    violent: bool,
+) -> bool:
     """Whether a draft names enough to be a record: a party, or for violence a counted toll or a
     place with armed context, or for a meeting a place ("the Munich Security Conference")."""
     if known(actors):
         return True
-    if known(recipients) and (classify.QUAD[etype] not in (1, 3) or any(r.country for r in recipients)):
+    if known(recipients) and (
+        classify.QUAD[etype] not in (1, 3) or any(r.country for r in recipients)
+    ):
         # "I thank my family": a statement by nobody identifiable to private people is no event
         return True
     if classify.QUAD[etype] == 4:
@@ -53,7 +97,11 @@ def attributable(etype: str, actors: list[Actor], recipients: list[Actor], *, lo
 
 def sporting_violence(etype: str, sentence: str, counted: bool) -> bool:
     """True for a fight, shot or beating in a sports report (nobody counted as hurt)."""
-    return (classify.QUAD[etype] == 4 or etype == "PROTEST") and not counted and selection.sporting(sentence)
+    return (
+        (classify.QUAD[etype] == 4 or etype == "PROTEST")
+        and not counted
+        and selection.sporting(sentence)
+    )
 
 
 def epistemic_must(tok: Token, subject: Token | None) -> bool:
@@ -61,7 +109,9 @@ def epistemic_must(tok: Token, subject: Token | None) -> bool:
     if subject is not None and subject.pos_ == "PRON" and subject.lower_ in FIRST_PERSON:
         return True
     verb = tok.head if tok.dep_ == "aux" else tok
-    return verb.tag_ == "VBG" or any(c.dep_ == "aux" and c.lemma_.lower() == "have" for c in verb.children)
+    return verb.tag_ == "VBG" or any(
+        c.dep_ == "aux" and c.lemma_.lower() == "have" for c in verb.children
+    )
 
 
 def refusal(tok: Token) -> bool:
@@ -70,7 +120,8 @@ def refusal(tok: Token) -> bool:
     if tok.pos_ not in ("VERB", "AUX") or tok.lemma_.lower() not in VOLITIONAL:
         return False
     own_neg = any(c.dep_ == "neg" for c in tok.children) or any(
-        c.dep_ == "neg" for c in tok.head.children if tok.dep_ == "xcomp")
+        c.dep_ == "neg" for c in tok.head.children if tok.dep_ == "xcomp"
+    )
     perfect = any(c.dep_ == "aux" and c.lemma_.lower() == "have" for c in tok.children)
     return own_neg and not perfect
 
@@ -82,7 +133,11 @@ def custody_actor(tok: Token) -> Actor | None:
             for g in c.children:
                 if g.dep_ != "pobj" or g.ent_type_ not in ("GPE", ""):
                     continue
-                names = [n for _, _, n in find_names(g.text) if n.country and n.kind in ("country", "capital")]
+                names = [
+                    n
+                    for _, _, n in find_names(g.text)
+                    if n.country and n.kind in ("country", "capital")
+                ]
                 if names:
                     n = names[0]
                     return Actor(text=g.text, name=n.name, country=n.country, sector="GOV")  # type: ignore[arg-type]
@@ -95,7 +150,11 @@ def drop_embedded(pairs: list[tuple[Token, Draft]]) -> list[Draft]:
     "would face consequences, either by being destroyed or expelled": the THREATEN is the event;
     "dismissed the notion of exchanging territories ... in any negotiations": the REJECT is.
     """
-    heads = [t for t, d in pairs if d.event_type in SPEECH_ACTS and d.modality in ("asserted", "historical")]
+    heads = [
+        t
+        for t, d in pairs
+        if d.event_type in SPEECH_ACTS and d.modality in ("asserted", "historical")
+    ]
     out = []
     for tok, d in pairs:
         if d.modality in UNREAL and any(h.i != tok.i and _dominates(h, tok) for h in heads):

@@ -19,8 +19,25 @@ from spacy.tokens import Token
 from newsflow.events.lexicon import load_data, triggers
 from newsflow.events.roles import subject
 
-_PRONOUN_PERSON = {"him", "her", "them", "us", "me", "he", "she", "they", "we", "himself", "herself", "themselves",
-                   "his", "their", "our", "my", "your"}
+_PRONOUN_PERSON = {
+    "him",
+    "her",
+    "them",
+    "us",
+    "me",
+    "he",
+    "she",
+    "they",
+    "we",
+    "himself",
+    "herself",
+    "themselves",
+    "his",
+    "their",
+    "our",
+    "my",
+    "your",
+}
 _NAME_ENTS = {"GPE", "LOC", "ORG", "NORP"}
 _RELATIVE = {"that", "which", "who", "whom"}
 _WH = {"how", "what", "why", "whether", "who", "where", "when", "which", "if"}
@@ -55,9 +72,15 @@ def _data() -> dict[str, Any]:
     classes = {name: frozenset(words) for name, words in raw["classes"].items()}
     rules = {}
     for lemma, spec in raw["rules"].items():
-        rules[lemma] = Rule(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in spec.items()})
-    return {"classes": classes, "rules": rules, "violence": tuple(raw["violence_words"]),
-            "sports": frozenset(raw["sports"])}
+        rules[lemma] = Rule(
+            **{k: (tuple(v) if isinstance(v, list) else v) for k, v in spec.items()}
+        )
+    return {
+        "classes": classes,
+        "rules": rules,
+        "violence": tuple(raw["violence_words"]),
+        "sports": frozenset(raw["sports"]),
+    }
 
 
 def rules() -> dict[str, Rule]:
@@ -68,7 +91,11 @@ def in_class(tok: Token, name: str) -> bool:
     """True when a head word belongs to a named class (built-in @person and @name included)."""
     lemma, low = tok.lemma_.lower(), tok.lower_
     if name == "@person":
-        return tok.ent_type_ == "PERSON" or low in _PRONOUN_PERSON or lemma in _data()["classes"]["person"]
+        return (
+            tok.ent_type_ == "PERSON"
+            or low in _PRONOUN_PERSON
+            or lemma in _data()["classes"]["person"]
+        )
     if name == "@name":
         return tok.pos_ == "PROPN" and tok.ent_type_ in _NAME_ENTS
     words = _data()["classes"][name]
@@ -76,7 +103,9 @@ def in_class(tok: Token, name: str) -> bool:
 
 
 def _passive(tok: Token) -> bool:
-    return any(c.dep_ == "auxpass" for c in tok.children) or (tok.dep_ == "acl" and tok.tag_ == "VBN")
+    return any(c.dep_ == "auxpass" for c in tok.children) or (
+        tok.dep_ == "acl" and tok.tag_ == "VBN"
+    )
 
 
 def patient(tok: Token, patient_poss: bool = False) -> Token | None:
@@ -171,16 +200,22 @@ def judge(tok: Token, lemma: str, etype: str, patient_poss: bool = False) -> str
         return etype
     if rule.dep_not and tok.dep_ in rule.dep_not:
         return None
-    if rule.modifier_not and any(c.dep_ in ("amod", "compound", "nmod") and c.lemma_.lower() in rule.modifier_not
-                                 for c in tok.children):
+    if rule.modifier_not and any(
+        c.dep_ in ("amod", "compound", "nmod") and c.lemma_.lower() in rule.modifier_not
+        for c in tok.children
+    ):
         return None
-    if rule.particle_not and any(c.dep_ == "prt" and c.lower_ in rule.particle_not for c in tok.children):
+    if rule.particle_not and any(
+        c.dep_ == "prt" and c.lower_ in rule.particle_not for c in tok.children
+    ):
         return None
     if rule.prep_not and any(c.dep_ == "prep" and c.lower_ in rule.prep_not for c in tok.children):
         return None
     if rule.needs and not any(_has(tok, n) for n in rule.needs):
         return None
-    if rule.xcomp_not and any(c.dep_ == "xcomp" and c.lemma_.lower() in rule.xcomp_not for c in tok.children):
+    if rule.xcomp_not and any(
+        c.dep_ == "xcomp" and c.lemma_.lower() in rule.xcomp_not for c in tok.children
+    ):
         return None
     if rule.words and not _mentions(tok.sent.text, rule.words):
         return None
@@ -205,7 +240,11 @@ def judge(tok: Token, lemma: str, etype: str, patient_poss: bool = False) -> str
             fits = False
     # A common-noun object the class lists let through ("attack our neighbours") is physical
     # enough; a bare verb or a person or team as object needs armed context around it.
-    unclear = obj is None or in_class(obj, "@person") or (obj.pos_ == "PROPN" and obj.ent_type_ not in ("GPE", "LOC", "FAC"))
+    unclear = (
+        obj is None
+        or in_class(obj, "@person")
+        or (obj.pos_ == "PROPN" and obj.ent_type_ not in ("GPE", "LOC", "FAC"))
+    )
     if fits and rule.violence and unclear and not violent(tok.sent.text, tok):
         fits = False
     if fits:

@@ -14,15 +14,52 @@ from newsflow.events.lexicon import triggers
 
 # Abbreviations after which a full stop does not end a sentence.
 _ABBREV = {
-    "mr", "mrs", "ms", "dr", "st", "lt", "gen", "col", "maj", "capt", "sgt", "gov", "sen", "rep",
-    "u.s", "u.n", "u.k", "jan", "feb", "mar", "apr", "aug", "sep", "sept", "oct", "nov", "dec",
-    "no", "vs", "inc", "co", "corp", "jr", "sr", "prof", "rev", "adm", "cmdr",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "st",
+    "lt",
+    "gen",
+    "col",
+    "maj",
+    "capt",
+    "sgt",
+    "gov",
+    "sen",
+    "rep",
+    "u.s",
+    "u.n",
+    "u.k",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "no",
+    "vs",
+    "inc",
+    "co",
+    "corp",
+    "jr",
+    "sr",
+    "prof",
+    "rev",
+    "adm",
+    "cmdr",
 }
 _END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
 # A wire dateline before the first sentence ("HANOI, Vietnam (AP) — "): a place and an agency,
 # not part of the sentence; left in, its place names become the speaker's country.
-_DATELINE = re.compile(r"(?:[A-Z][A-Z.'-]+ ?){1,4}(?:(?:, [A-Z][\w.' -]{1,30})?\s*\([A-Za-z .]{2,20}\)|, [A-Z][\w.' -]{1,30})\s*[—–-]{1,2}\s+")
+_DATELINE = re.compile(
+    r"(?:[A-Z][A-Z.'-]+ ?){1,4}(?:(?:, [A-Z][\w.' -]{1,30})?\s*\([A-Za-z .]{2,20}\)|, [A-Z][\w.' -]{1,30})\s*[—–-]{1,2}\s+"
+)
 # Sentences longer than this are cut: a missing full stop must not make one huge parse.
 MAX_SENTENCE = 1200
 

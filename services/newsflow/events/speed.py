@@ -46,7 +46,9 @@ def main(argv: list[str]) -> int:
         print("usage: python -m newsflow.events.speed ARTICLE.txt ...", file=sys.stderr)
         return 2
     result = measure(EventCoder(), texts, rounds=max(1, 40 // len(texts)))
-    print(" ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items()))
+    print(
+        " ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items())
+    )
     return 0
 
 

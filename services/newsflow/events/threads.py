@@ -13,7 +13,12 @@ import ctypes
 import glob
 import os
 
-_SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads", "openblas_set_num_threads64_", "openblas_set_num_threads")
+_SETTERS = (
+    "scipy_openblas_set_num_threads64_",
+    "scipy_openblas_set_num_threads",
+    "openblas_set_num_threads64_",
+    "openblas_set_num_threads",
+)
 
 
 def limit_blas_threads() -> bool:
@@ -24,7 +29,9 @@ def limit_blas_threads() -> bool:
         return False
     root = os.path.dirname(numpy.__file__)
     done = False
-    for path in glob.glob(os.path.join(root, os.pardir, "numpy.libs", "*openblas*")) + glob.glob(os.path.join(root, ".libs", "*openblas*")):
+    for path in glob.glob(os.path.join(root, os.pardir, "numpy.libs", "*openblas*")) + glob.glob(
+        os.path.join(root, ".libs", "*openblas*")
+    ):
         try:
             lib = ctypes.CDLL(path)
         except OSError:

@@ -59,7 +59,10 @@ def find(doc: Doc) -> list[Match]:
     for i in range(len(doc)):
         for ph in lex.phrases_by_first.get(lemmas[i], ()):
             n = len(ph.lemmas)
-            if i + n > len(doc) or any(p != "*" and p != lemmas[i + k] and p != lowers[i + k] for k, p in enumerate(ph.lemmas)):
+            if i + n > len(doc) or any(
+                p != "*" and p != lemmas[i + k] and p != lowers[i + k]
+                for k, p in enumerate(ph.lemmas)
+            ):
                 continue
             idx = range(i, i + n)
             if used.intersection(idx):

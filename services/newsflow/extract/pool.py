@@ -52,18 +52,22 @@ class WorkerPool:
         except TimeoutError as exc:
             raise ExtractError(
                 f"document took longer than {self.timeout:g}s; worker replaced",
-                reason=Reason.TIMEOUT, url=url,
+                reason=Reason.TIMEOUT,
+                url=url,
             ) from exc
         except ProcessExpired as exc:
             raise ExtractError(
                 f"worker died on this document (exit code {exc.exitcode}); worker replaced",
-                reason=Reason.CRASH, url=url,
+                reason=Reason.CRASH,
+                url=url,
             ) from exc
         except asyncio.CancelledError:
             future.cancel()
             raise
         except CancelledError as exc:
-            raise ExtractError("pool shut down", reason=Reason.INTERNAL, url=url, retriable=True) from exc
+            raise ExtractError(
+                "pool shut down", reason=Reason.INTERNAL, url=url, retriable=True
+            ) from exc
 
     def close(self) -> None:
         """Stop the workers; safe to call twice."""

@@ -54,11 +54,18 @@ class ArticleHandler:
                 return await self._dead(link, request, bound)
             started = time.perf_counter()
             try:
-                result: DocumentResult = await self.pool.run(process_document, request, url=link.url)
+                result: DocumentResult = await self.pool.run(
+                    process_document, request, url=link.url
+                )
             except ExtractError as exc:
                 obs.EXTRACTS.labels("error", str(exc.reason)).inc()
-                dl = from_error(exc, url=link.url, source_id=link.item.source_id,
-                                stage=Stage.EXTRACT, attempts=link.attempts)
+                dl = from_error(
+                    exc,
+                    url=link.url,
+                    source_id=link.item.source_id,
+                    stage=Stage.EXTRACT,
+                    attempts=link.attempts,
+                )
                 return await self._dead(link, dl, bound)
             obs.EXTRACT_SECONDS.observe(time.perf_counter() - started)
             obs.EXTRACTS.labels("ok", "").inc()
@@ -66,35 +73,55 @@ class ArticleHandler:
         except PublishError as exc:
             if exc.retriable:  # shutdown while the broker had not acknowledged: caller releases
                 raise
-            dl = from_error(exc, url=link.url, source_id=link.item.source_id,
-                            stage=Stage.PUBLISH, attempts=link.attempts)
+            dl = from_error(
+                exc,
+                url=link.url,
+                source_id=link.item.source_id,
+                stage=Stage.PUBLISH,
+                attempts=link.attempts,
+            )
             await self._dead(link, dl, bound)
         except NewsflowError as exc:
-            dl = from_error(exc, url=link.url, source_id=link.item.source_id,
-                            stage=Stage.PUBLISH, attempts=link.attempts)
+            dl = from_error(
+                exc,
+                url=link.url,
+                source_id=link.item.source_id,
+                stage=Stage.PUBLISH,
+                attempts=link.attempts,
+            )
             await self._dead(link, dl, bound)
         except Exception as exc:  # a bug: loud, dead-lettered, and the daemon goes on
             bound.critical("article", status="bug", exc_info=True)
-            dl = dead_letter(url=link.url, source_id=link.item.source_id, stage=Stage.PUBLISH,
-                             reason=Reason.INTERNAL, detail=f"{type(exc).__name__}: {exc}",
-                             retriable=True, attempts=link.attempts)
+            dl = dead_letter(
+                url=link.url,
+                source_id=link.item.source_id,
+                stage=Stage.PUBLISH,
+                reason=Reason.INTERNAL,
+                detail=f"{type(exc).__name__}: {exc}",
+                retriable=True,
+                attempts=link.attempts,
+            )
             await self._dead(link, dl, bound)
 
     async def _fetch(self, link: Link, bound) -> DocumentRequest | DeadLetter:
         item = link.item
         source = self.sources.get(item.source_id)
         base = dict(
-            url=link.url, source_id=item.source_id, source_url=source.url if source else "",
+            url=link.url,
+            source_id=item.source_id,
+            source_url=source.url if source else "",
             tags=tuple(item.tags or (source.tags if source else ())),
             language=item.language or (source.language if source else None),
-            feed_title=item.title, feed_published_at=item.published_at,
+            feed_title=item.title,
+            feed_published_at=item.published_at,
             min_text_chars=self.settings.extract.min_text_chars,
         )
         if item.content and len(item.content) >= self.settings.extract.min_text_chars:
             # A full-text entry is the article: no need to load the publisher's server.
             media = "html" if looks_like_html(item.content) else "text"
-            return DocumentRequest(body=item.content, media=media, fetched_at=utcnow(),
-                                   path="feed", **base)
+            return DocumentRequest(
+                body=item.content, media=media, fetched_at=utcnow(), path="feed", **base
+            )
         started = time.perf_counter()
         outcome = await self.fetcher.fetch(link.url)
         obs.FETCH_SECONDS.observe(time.perf_counter() - started)
@@ -102,22 +129,41 @@ class ArticleHandler:
         if outcome.reason is None and ctype not in HTML_TYPES | TEXT_TYPES:
             # The fetcher does not read bodies of other types; they are not articles.
             obs.FETCHES.labels("error", str(Reason.UNSUPPORTED_CONTENT_TYPE)).inc()
-            return dead_letter(url=link.url, source_id=item.source_id, stage=Stage.FETCH,
-                               reason=Reason.UNSUPPORTED_CONTENT_TYPE,
-                               detail=f"content type {ctype or 'missing'} is not an article page",
-                               retriable=False, attempts=link.attempts)
+            return dead_letter(
+                url=link.url,
+                source_id=item.source_id,
+                stage=Stage.FETCH,
+                reason=Reason.UNSUPPORTED_CONTENT_TYPE,
+                detail=f"content type {ctype or 'missing'} is not an article page",
+                retriable=False,
+                attempts=link.attempts,
+            )
         if not outcome.ok:
             obs.FETCHES.labels("error", str(outcome.reason)).inc()
-            bound.info("fetch", status="error", reason=str(outcome.reason), http_status=outcome.status)
-            return dead_letter(url=link.url, source_id=item.source_id, stage=Stage.FETCH,
-                               reason=outcome.reason or Reason.HTTP_ERROR, detail=outcome.detail,
-                               retriable=outcome.retriable, attempts=link.attempts)
+            bound.info(
+                "fetch", status="error", reason=str(outcome.reason), http_status=outcome.status
+            )
+            return dead_letter(
+                url=link.url,
+                source_id=item.source_id,
+                stage=Stage.FETCH,
+                reason=outcome.reason or Reason.HTTP_ERROR,
+                detail=outcome.detail,
+                retriable=outcome.retriable,
+                attempts=link.attempts,
+            )
         obs.FETCHES.labels("ok", "").inc()
         base["url"] = outcome.url
-        return DocumentRequest(body=outcome.text(), media="html" if ctype in HTML_TYPES else "text",
-                               fetched_at=utcnow(), **base)
+        return DocumentRequest(
+            body=outcome.text(),
+            media="html" if ctype in HTML_TYPES else "text",
+            fetched_at=utcnow(),
+            **base,
+        )
 
-    async def _publish(self, link: Link, request: DocumentRequest, result: DocumentResult, bound) -> None:
+    async def _publish(
+        self, link: Link, request: DocumentRequest, result: DocumentResult, bound
+    ) -> None:
         article = result.article
         now = utcnow()
         owner = await self.store.claim_fingerprint(
@@ -126,7 +172,9 @@ class ArticleHandler:
         if owner is not None:
             await self.store.add_alternate(owner, link.url, now)
             await self.store.mark_done(link.url, now, owner)
-            obs.DUPLICATES.labels("same_article" if owner == article.article_id else "content").inc()
+            obs.DUPLICATES.labels(
+                "same_article" if owner == article.article_id else "content"
+            ).inc()
             self.stats["duplicates"] += 1
             bound.info("article", status="duplicate", article_id=owner)
             return
@@ -141,12 +189,17 @@ class ArticleHandler:
             obs.CODINGS.labels("ok").inc()
         messages: list[Message] = [article, *result.events]
         if self.settings.raw.enabled and request.path != "feed" and self._raw_fits(request, bound):
-            messages.append(RawPage(
-                article_id=article.article_id, url=request.url, source_id=request.source_id,
-                content_type="text/html" if request.media == "html" else "text/plain",
-                fetched_at=request.fetched_at, published_hint=request.feed_published_at,
-                body=request.body,
-            ))
+            messages.append(
+                RawPage(
+                    article_id=article.article_id,
+                    url=request.url,
+                    source_id=request.source_id,
+                    content_type="text/html" if request.media == "html" else "text/plain",
+                    fetched_at=request.fetched_at,
+                    published_hint=request.feed_published_at,
+                    body=request.body,
+                )
+            )
         started = time.perf_counter()
         await self.publisher.deliver(messages, source_id=link.item.source_id)
         obs.PUBLISH_SECONDS.observe(time.perf_counter() - started)
@@ -155,8 +208,13 @@ class ArticleHandler:
         obs.PUBLISHED.labels("event").inc(len(result.events))
         self.stats["articles"] += 1
         self.stats["events"] += len(result.events)
-        bound.info("article", status="published", article_id=article.article_id,
-                   events=len(result.events), words=article.word_count)
+        bound.info(
+            "article",
+            status="published",
+            article_id=article.article_id,
+            events=len(result.events),
+            words=article.word_count,
+        )
 
     def _raw_fits(self, request: DocumentRequest, bound) -> bool:
         """A page the producer would refuse is not kept for replay; the article still goes out.
@@ -167,14 +225,20 @@ class ArticleHandler:
         size = len(request.body.encode("utf-8", "replace"))
         if size * 1.25 + 4096 <= self.settings.kafka.max_request_size:
             return True
-        bound.warning("raw_page", status="skipped", reason=str(Reason.TOO_LARGE), bytes=size,
-                      detail="larger than kafka.max_request_size allows; raise it to keep such pages")
+        bound.warning(
+            "raw_page",
+            status="skipped",
+            reason=str(Reason.TOO_LARGE),
+            bytes=size,
+            detail="larger than kafka.max_request_size allows; raise it to keep such pages",
+        )
         return False
 
     async def _dead(self, link: Link, dl: DeadLetter, bound) -> None:
         await self.publisher.deliver([dl], source_id=dl.source_id)
-        await self.store.mark_failed(link.url, utcnow(), stage=str(dl.stage), reason=str(dl.reason),
-                                     detail=dl.detail)
+        await self.store.mark_failed(
+            link.url, utcnow(), stage=str(dl.stage), reason=str(dl.reason), detail=dl.detail
+        )
         obs.DEAD_LETTERS.labels(str(dl.stage), str(dl.reason)).inc()
         self.stats["dead_letters"] += 1
         bound.info("article", status="dead_letter", stage=str(dl.stage), reason=str(dl.reason))

@@ -38,6 +38,11 @@ def from_error(
     exc: NewsflowError, *, url: str, source_id: str | None, stage: Stage, attempts: int
 ) -> DeadLetter:
     return dead_letter(
-        url=url, source_id=source_id, stage=stage, reason=exc.reason,
-        detail=str(exc), retriable=exc.retriable, attempts=attempts,
+        url=url,
+        source_id=source_id,
+        stage=stage,
+        reason=exc.reason,
+        detail=str(exc),
+        retriable=exc.retriable,
+        attempts=attempts,
     )

@@ -48,10 +48,15 @@ class SourcePoller:
             source.respect_robots if source.respect_robots is not None else self.robots_for_listed
         )
         outcome = await self.fetcher.fetch(
-            source.url, etag=state.etag, last_modified=state.last_modified, check_robots=check_robots
+            source.url,
+            etag=state.etag,
+            last_modified=state.last_modified,
+            check_robots=check_robots,
         )
         now = utcnow()
-        since = None if state.first_polled else schedule.first_poll_since(now=now, settings=self.poll)
+        since = (
+            None if state.first_polled else schedule.first_poll_since(now=now, settings=self.poll)
+        )
         bound = log.bind(source_id=source.id, url=source.url)
         if outcome.not_modified:
             await self._success(source, state, now, outcome, new=0, newest=None)
@@ -61,8 +66,11 @@ class SourcePoller:
         if not outcome.ok:
             await self._failure(source, state, now, outcome)
             bound.warning(
-                "source_poll", status="error", reason=str(outcome.reason),
-                detail=outcome.detail, error_streak=state.error_streak + 1,
+                "source_poll",
+                status="error",
+                reason=str(outcome.reason),
+                detail=outcome.detail,
+                error_streak=state.error_streak + 1,
             )
             return 0
         discovery = self._discover(source, outcome, now, since)
@@ -82,9 +90,13 @@ class SourcePoller:
         self, source: SourceConfig, outcome: FetchOutcome, now: datetime, since: datetime | None
     ) -> Discovery:
         if source.kind == "feed":
-            return parse_feed(outcome.body, source=source, base_url=outcome.url, now=now, since=since)
+            return parse_feed(
+                outcome.body, source=source, base_url=outcome.url, now=now, since=since
+            )
         if source.kind == "sitemap":
-            return parse_sitemap(outcome.body, source=source, base_url=outcome.url, now=now, since=since)
+            return parse_sitemap(
+                outcome.body, source=source, base_url=outcome.url, now=now, since=since
+            )
         return discover_links(outcome.text(), source=source, base_url=outcome.url)
 
     async def _children(
@@ -95,30 +107,54 @@ class SourcePoller:
         for child in list(discovery.children)[:MAX_CHILD_SITEMAPS]:
             outcome = await self.fetcher.fetch(child)
             if outcome.ok:
-                sub = parse_sitemap(outcome.body, source=source, base_url=outcome.url, now=now, since=since)
+                sub = parse_sitemap(
+                    outcome.body, source=source, base_url=outcome.url, now=now, since=since
+                )
                 items += sub.items
             else:
-                log.warning("source_poll", source_id=source.id, status="child_error",
-                            reason=str(outcome.reason), detail=outcome.detail)
+                log.warning(
+                    "source_poll",
+                    source_id=source.id,
+                    status="child_error",
+                    reason=str(outcome.reason),
+                    detail=outcome.detail,
+                )
         return items
 
     async def _success(
-        self, source: SourceConfig, state: FeedState, now: datetime, outcome: FetchOutcome,
-        *, new: int, newest: datetime | None,
+        self,
+        source: SourceConfig,
+        state: FeedState,
+        now: datetime,
+        outcome: FetchOutcome,
+        *,
+        new: int,
+        newest: datetime | None,
     ) -> None:
         gap = (now - newest).total_seconds() if newest else None
         interval = schedule.next_poll_after_success(
-            now=now, interval_now=state.interval or source.poll_interval, new_items=new,
-            newest_gap=gap, settings=self.poll, base_interval=source.poll_interval,
+            now=now,
+            interval_now=state.interval or source.poll_interval,
+            new_items=new,
+            newest_gap=gap,
+            settings=self.poll,
+            base_interval=source.poll_interval,
         )
-        await self.store.save_feed(replace(
-            state,
-            etag=outcome.etag or state.etag,
-            last_modified=outcome.last_modified or state.last_modified,
-            next_poll_at=now + timedelta(seconds=interval), interval=interval,
-            error_streak=0, last_status="not_modified" if outcome.not_modified else "ok",
-            last_error=None, last_polled_at=now, last_success_at=now, first_polled=True,
-        ))
+        await self.store.save_feed(
+            replace(
+                state,
+                etag=outcome.etag or state.etag,
+                last_modified=outcome.last_modified or state.last_modified,
+                next_poll_at=now + timedelta(seconds=interval),
+                interval=interval,
+                error_streak=0,
+                last_status="not_modified" if outcome.not_modified else "ok",
+                last_error=None,
+                last_polled_at=now,
+                last_success_at=now,
+                first_polled=True,
+            )
+        )
         obs.SOURCE_HEALTHY.labels(source.id).set(1)
         obs.SOURCE_ERROR_STREAK.labels(source.id).set(0)
 
@@ -129,10 +165,16 @@ class SourcePoller:
         delay = schedule.backoff_delay(error_streak=streak, settings=self.poll, rng=self.rng)
         if outcome.retry_after:
             delay = max(delay, outcome.retry_after)
-        await self.store.save_feed(replace(
-            state, next_poll_at=now + timedelta(seconds=delay), error_streak=streak,
-            last_status=str(outcome.reason), last_error=outcome.detail[:500], last_polled_at=now,
-        ))
+        await self.store.save_feed(
+            replace(
+                state,
+                next_poll_at=now + timedelta(seconds=delay),
+                error_streak=streak,
+                last_status=str(outcome.reason),
+                last_error=outcome.detail[:500],
+                last_polled_at=now,
+            )
+        )
         obs.POLLS.labels("error", str(outcome.reason)).inc()
         obs.SOURCE_HEALTHY.labels(source.id).set(0)
         obs.SOURCE_ERROR_STREAK.labels(source.id).set(streak)

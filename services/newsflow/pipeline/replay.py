@@ -27,11 +27,17 @@ async def reprocess_from_raw(settings: Settings, bootstrap: list[str]) -> Counte
     s = settings
     stats: Counter[str] = Counter()
     model = s.events.spacy_model if s.events.enabled else None
-    pool = WorkerPool(s.extract.workers, s.extract.timeout, init_worker, (model, s.events.coder_version))
+    pool = WorkerPool(
+        s.extract.workers, s.extract.timeout, init_worker, (model, s.events.coder_version)
+    )
     publisher = Publisher(s.kafka, bootstrap, idempotence=s.kafka.idempotence)
-    consumer = AIOKafkaConsumer(**client_options(s.kafka, bootstrap), enable_auto_commit=False,
-                                group_id=None, max_partition_fetch_bytes=s.kafka.max_request_size,
-                                fetch_max_bytes=s.kafka.max_request_size * 2)
+    consumer = AIOKafkaConsumer(
+        **client_options(s.kafka, bootstrap),
+        enable_auto_commit=False,
+        group_id=None,
+        max_partition_fetch_bytes=s.kafka.max_request_size,
+        fetch_max_bytes=s.kafka.max_request_size * 2,
+    )
     await publisher.start()
     await consumer.start()
     try:
@@ -66,22 +72,34 @@ async def reprocess_from_raw(settings: Settings, bootstrap: list[str]) -> Counte
     return stats
 
 
-async def _one(raw: RawPage, pool: WorkerPool, publisher: Publisher, s: Settings,
-               stats: Counter[str], limit: asyncio.Semaphore) -> None:
+async def _one(
+    raw: RawPage,
+    pool: WorkerPool,
+    publisher: Publisher,
+    s: Settings,
+    stats: Counter[str],
+    limit: asyncio.Semaphore,
+) -> None:
     try:
         source = next((x for x in s.sources if x.id == raw.source_id), None)
         request = DocumentRequest(
-            url=raw.url, body=raw.body, media="html" if raw.content_type == "text/html" else "text",
-            source_id=raw.source_id, source_url=source.url if source else "",
+            url=raw.url,
+            body=raw.body,
+            media="html" if raw.content_type == "text/html" else "text",
+            source_id=raw.source_id,
+            source_url=source.url if source else "",
             tags=tuple(source.tags) if source else (),
             language=source.language if source else None,
-            fetched_at=raw.fetched_at, feed_published_at=raw.published_hint,
+            fetched_at=raw.fetched_at,
+            feed_published_at=raw.published_hint,
             min_text_chars=s.extract.min_text_chars,
         )
         try:
             result = await pool.run(process_document, request, url=raw.url)
         except ExtractError as exc:
-            dl = from_error(exc, url=raw.url, source_id=raw.source_id, stage=Stage.EXTRACT, attempts=1)
+            dl = from_error(
+                exc, url=raw.url, source_id=raw.source_id, stage=Stage.EXTRACT, attempts=1
+            )
             await publisher.deliver([dl], source_id=raw.source_id)
             stats["dead_letters"] += 1
             return

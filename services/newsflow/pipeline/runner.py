@@ -61,22 +61,30 @@ class Pipeline:
             bootstrap, idempotence = s.kafka.bootstrap_servers, None
             if not bootstrap:
                 s.state_dir.mkdir(parents=True, exist_ok=True)
-                broker = EmbeddedBroker(log_path=s.state_dir / "embedded-broker.log",
-                                        address_file=s.state_dir / EMBEDDED_ADDRESS_FILE)
+                broker = EmbeddedBroker(
+                    log_path=s.state_dir / "embedded-broker.log",
+                    address_file=s.state_dir / EMBEDDED_ADDRESS_FILE,
+                )
                 await self._stack.enter_async_context(broker)
-                log.info("embedded_broker", status="in_use", bootstrap=broker.bootstrap,
-                         detail="no kafka.bootstrap_servers configured; data is kept in memory only")
+                log.info(
+                    "embedded_broker",
+                    status="in_use",
+                    bootstrap=broker.bootstrap,
+                    detail="no kafka.bootstrap_servers configured; data is kept in memory only",
+                )
                 bootstrap, idempotence = [broker.bootstrap], "off"
-            self.publisher = Publisher(s.kafka, bootstrap, idempotence=idempotence,
-                                       raw_enabled=s.raw.enabled)
+            self.publisher = Publisher(
+                s.kafka, bootstrap, idempotence=idempotence, raw_enabled=s.raw.enabled
+            )
             await self.publisher.start()
             self._stack.push_async_callback(self.publisher.stop)
             # With shared state the per-host pace holds for the whole fleet, not per replica.
             fleet = StoreFleetClock(self.store) if s.state_dsn is not None else None
             self.fetcher = await self._stack.enter_async_context(Fetcher(s.fetch, fleet=fleet))
             model = s.events.spacy_model if s.events.enabled else None
-            self.pool = WorkerPool(s.extract.workers, s.extract.timeout, init_worker,
-                                   (model, s.events.coder_version))
+            self.pool = WorkerPool(
+                s.extract.workers, s.extract.timeout, init_worker, (model, s.events.coder_version)
+            )
             self._stack.callback(self.pool.close)
             self.health = obs.HealthServer(s.observability, ready=lambda: self.publisher.ready)
             await self.health.start()
@@ -102,12 +110,16 @@ class Pipeline:
         if recovered:
             log.info("frontier", status="recovered", links=recovered)
         await self.store.sync_sources([(x.id, x.url) for x in s.sources], now)
-        poller = SourcePoller(self.fetcher, self.store, s.poll,
-                              robots_for_listed=s.fetch.robots_for_listed_sources)
-        handler = ArticleHandler(s, self.sources, self.fetcher, self.pool, self.publisher,
-                                 self.store, self.stats)
-        workers = [asyncio.create_task(self._worker(handler), name=f"worker-{i}")
-                   for i in range(s.fetch.concurrency)]
+        poller = SourcePoller(
+            self.fetcher, self.store, s.poll, robots_for_listed=s.fetch.robots_for_listed_sources
+        )
+        handler = ArticleHandler(
+            s, self.sources, self.fetcher, self.pool, self.publisher, self.store, self.stats
+        )
+        workers = [
+            asyncio.create_task(self._worker(handler), name=f"worker-{i}")
+            for i in range(s.fetch.concurrency)
+        ]
         intake = [
             asyncio.create_task(self._schedule(poller), name="scheduler"),
             asyncio.create_task(self._dispatch(), name="dispatcher"),
@@ -133,7 +145,9 @@ class Pipeline:
                     await poller.poll_source(self.sources[state.source_id], state)
                     self.stats["polls"] += 1
                 except Exception:
-                    log.critical("source_poll", source_id=state.source_id, status="bug", exc_info=True)
+                    log.critical(
+                        "source_poll", source_id=state.source_id, status="bug", exc_info=True
+                    )
 
         batch = 64
         polled: set[str] = set()  # --once: every source once, however many batches it takes
@@ -174,8 +188,12 @@ class Pipeline:
                 await self._queue.put(link)
             if links:
                 continue
-            if (self.once and self._polling_done.is_set() and self._queue.empty()
-                    and not self._inflight):
+            if (
+                self.once
+                and self._polling_done.is_set()
+                and self._queue.empty()
+                and not self._inflight
+            ):
                 self._drained.set()
                 return
             await _sleep_or(self._stop, 0.2)
@@ -208,16 +226,21 @@ class Pipeline:
             for status, n in (await self.store.link_counts()).items():
                 obs.FRONTIER.labels(status).set(n)
             obs.BROKER_READY.set(1 if self.publisher.ready else 0)
-            if sys.stderr.isatty() and time.monotonic() - last_summary >= s.observability.summary_interval:
+            if (
+                sys.stderr.isatty()
+                and time.monotonic() - last_summary >= s.observability.summary_interval
+            ):
                 last_summary = time.monotonic()
                 print(self.summary(), file=sys.stderr, flush=True)
             await _sleep_or(self._stop, min(5.0, s.poll.lease_seconds / 3))
 
     def summary(self) -> str:
         st = self.stats
-        return (f"newsflow: sources polled {st['polls']}, articles published {st['articles']}, "
-                f"events {st['events']}, duplicates {st['duplicates']}, errors {st['dead_letters']}, "
-                f"broker {'ready' if self.publisher.ready else 'UNREACHABLE'}")
+        return (
+            f"newsflow: sources polled {st['polls']}, articles published {st['articles']}, "
+            f"events {st['events']}, duplicates {st['duplicates']}, errors {st['dead_letters']}, "
+            f"broker {'ready' if self.publisher.ready else 'UNREACHABLE'}"
+        )
 
     async def _shutdown(self, intake: list[asyncio.Task], workers: list[asyncio.Task]) -> None:
         deadline = time.monotonic() + self.settings.kafka.flush_timeout

@@ -36,7 +36,9 @@ def key_of(message: Message) -> str:
     raise TypeError(f"not a published message: {type(message).__name__}")
 
 
-def encode(message: Message, *, source: str, time: datetime) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
+def encode(
+    message: Message, *, source: str, time: datetime
+) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
     """Return (key, value, headers) for one message."""
     value = message.model_dump_json().encode("utf-8")
     key = key_of(message)

@@ -106,7 +106,8 @@ class Publisher:
             # signature as ValueError: both mean the login failed, not a bug of ours.
             raise PublishError(
                 f"Kafka broker at {','.join(self.bootstrap)} refused {self.settings.sasl_mechanism}"
-                f" login for user {self.settings.sasl_username!r}", retriable=False,
+                f" login for user {self.settings.sasl_username!r}",
+                retriable=False,
             ) from exc
         self.ready = True
         self._probe = asyncio.create_task(self._probe_loop(), name="kafka-probe")
@@ -122,7 +123,8 @@ class Publisher:
                 raise
             # Tansu and some Kafka-compatible brokers reject InitProducerId.
             log.warning(
-                "kafka_idempotence", status="disabled",
+                "kafka_idempotence",
+                status="disabled",
                 detail="broker rejected InitProducerId; delivery stays at-least-once with stable keys",
             )
             want = False
@@ -154,11 +156,15 @@ class Publisher:
             existing = set(await admin.list_topics())
             new = [
                 NewTopic(
-                    name, s.partitions, s.replication_factor,
+                    name,
+                    s.partitions,
+                    s.replication_factor,
                     topic_configs={"max.message.bytes": str(s.max_request_size)}
-                    if name == s.topics.raw else {},
+                    if name == s.topics.raw
+                    else {},
                 )
-                for name in wanted if name not in existing
+                for name in wanted
+                if name not in existing
             ]
             if new:
                 with contextlib.suppress(TopicAlreadyExistsError):  # another replica won
@@ -194,7 +200,9 @@ class Publisher:
             if not self._resync:
                 return True
             try:
-                await asyncio.wait_for(self._ensure_topics(), self.settings.request_timeout_ms / 1000)
+                await asyncio.wait_for(
+                    self._ensure_topics(), self.settings.request_timeout_ms / 1000
+                )
             except (KafkaError, OSError, TimeoutError) as exc:
                 log.debug("kafka_topics", status="unchecked", detail=str(exc) or type(exc).__name__)
                 return False
@@ -230,14 +238,19 @@ class Publisher:
         try:  # a broker that accepts connections but never answers must not hold the exit
             await asyncio.wait_for(producer.stop(), max(1.0, end - loop.time()))
         except (KafkaError, TimeoutError) as exc:
-            log.warning("kafka_producer", status="stop_incomplete", detail=str(exc) or type(exc).__name__)
+            log.warning(
+                "kafka_producer", status="stop_incomplete", detail=str(exc) or type(exc).__name__
+            )
 
     # --- delivery ----------------------------------------------------------------------
 
     def topic_for(self, message: Message) -> str:
         t = self.settings.topics
         return {
-            "Article": t.articles, "EventRecord": t.events, "DeadLetter": t.dlq, "RawPage": t.raw,
+            "Article": t.articles,
+            "EventRecord": t.events,
+            "DeadLetter": t.dlq,
+            "RawPage": t.raw,
         }[type(message).__name__]
 
     async def deliver(self, messages: Sequence[Message], *, source_id: str | None) -> int:
@@ -266,15 +279,20 @@ class Publisher:
                 self._set_ready(True)  # an acknowledgement proves the broker is back
                 return len(messages)
             except PERMANENT as exc:
-                raise PublishError(f"broker refuses this message: {exc}", reason=Reason.TOO_LARGE,
-                                   retriable=False) from exc
+                raise PublishError(
+                    f"broker refuses this message: {exc}", reason=Reason.TOO_LARGE, retriable=False
+                ) from exc
             except (KafkaError, TimeoutError) as exc:
                 if self._stopping.is_set():
                     raise PublishError(f"delivery abandoned at shutdown: {exc}") from exc
                 self._set_ready(False)
                 self._resync = True
-                log.warning("kafka_delivery", status="retrying", detail=str(exc) or type(exc).__name__,
-                            wait=delay)
+                log.warning(
+                    "kafka_delivery",
+                    status="retrying",
+                    detail=str(exc) or type(exc).__name__,
+                    wait=delay,
+                )
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), delay)
                 delay = min(delay * 2, 10.0)
@@ -292,7 +310,9 @@ class Publisher:
             for message in messages:
                 key, value, headers = envelope.encode(message, source=source, time=now)
                 futures.append(
-                    await self.producer.send(self.topic_for(message), value, key=key, headers=headers)
+                    await self.producer.send(
+                        self.topic_for(message), value, key=key, headers=headers
+                    )
                 )
             await asyncio.gather(*futures)
         finally:

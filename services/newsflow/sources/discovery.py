@@ -38,7 +38,7 @@ def absolute_http_url(href: str | None, base: str) -> str | None:
     scheme = parts.scheme.lower()
     if scheme == "file" and urlsplit(base).scheme.lower() == "file":
         # feedparser's own URL join turns file:///a/b into file://a/b; local files have no host.
-        return "file:///" + url[len("file://"):].lstrip("/") if parts.netloc else url
+        return "file:///" + url[len("file://") :].lstrip("/") if parts.netloc else url
     if scheme not in ("http", "https") or not parts.hostname:
         return None
     return url

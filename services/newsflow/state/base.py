@@ -72,6 +72,7 @@ class StateStore(Protocol):
     ) -> list[Link]:
         """Lease up to `limit` pending links, or in-flight ones whose lease lapsed, oldest first."""
         ...
+
     async def mark_done(self, url: str, now: datetime, article_id: str | None) -> None: ...
     async def mark_failed(
         self, url: str, now: datetime, *, stage: str, reason: str, detail: str

@@ -89,11 +89,17 @@ class PostgresStore:
             return
         try:
             pool = await asyncpg.create_pool(
-                self.dsn, min_size=1, max_size=self.pool_size, command_timeout=COMMAND_TIMEOUT,
+                self.dsn,
+                min_size=1,
+                max_size=self.pool_size,
+                command_timeout=COMMAND_TIMEOUT,
                 # Quoted, so even a reserved word works; UTC, so interval arithmetic never
                 # meets a DST change.
-                server_settings={"search_path": f'"{self.schema}"', "timezone": "UTC",
-                                 "application_name": "newsflow"},
+                server_settings={
+                    "search_path": f'"{self.schema}"',
+                    "timezone": "UTC",
+                    "application_name": "newsflow",
+                },
             )
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
             # The DSN may carry a password: name the schema, not the DSN.
@@ -166,7 +172,9 @@ class PostgresStore:
                 " SELECT s, u, $3 FROM unnest($1::text[], $2::text[]) AS t(s, u) ORDER BY s"
                 " ON CONFLICT (source_id) DO UPDATE SET url = excluded.url"
                 " WHERE feeds.url IS DISTINCT FROM excluded.url",
-                [s for s, _ in rows], [u for _, u in rows], now,
+                [s for s, _ in rows],
+                [u for _, u in rows],
+                now,
             )
 
     async def claim_due_feeds(
@@ -180,7 +188,10 @@ class PostgresStore:
                 f"   ORDER BY next_poll_at NULLS FIRST, source_id LIMIT $2 FOR UPDATE SKIP LOCKED)"
                 f" UPDATE feeds f SET lease_owner = $3, lease_until = $4"
                 f" FROM due WHERE f.source_id = due.source_id RETURNING f.*",
-                now, limit, owner, now + timedelta(seconds=lease_seconds),
+                now,
+                limit,
+                owner,
+                now + timedelta(seconds=lease_seconds),
             )
         rows.sort(key=lambda r: (r["next_poll_at"] is not None, r["next_poll_at"], r["source_id"]))
         return [self._feed(r) for r in rows]
@@ -192,9 +203,17 @@ class PostgresStore:
                 " error_streak=$5, last_status=$6, last_error=$7, last_polled_at=$8,"
                 " last_success_at=$9, first_polled=$10, lease_owner=NULL, lease_until=NULL"
                 " WHERE source_id=$11",
-                state.etag, state.last_modified, state.next_poll_at, state.interval,
-                state.error_streak, state.last_status, state.last_error, state.last_polled_at,
-                state.last_success_at, state.first_polled, state.source_id,
+                state.etag,
+                state.last_modified,
+                state.next_poll_at,
+                state.interval,
+                state.error_streak,
+                state.last_status,
+                state.last_error,
+                state.last_polled_at,
+                state.last_success_at,
+                state.first_polled,
+                state.source_id,
             )
 
     async def feed_states(self) -> list[FeedState]:
@@ -205,12 +224,18 @@ class PostgresStore:
     @staticmethod
     def _feed(r: asyncpg.Record) -> FeedState:
         return FeedState(
-            source_id=r["source_id"], url=r["url"], etag=r["etag"],
+            source_id=r["source_id"],
+            url=r["url"],
+            etag=r["etag"],
             last_modified=r["last_modified"],
-            next_poll_at=r["next_poll_at"], interval=r["interval"],
-            error_streak=r["error_streak"], last_status=r["last_status"],
-            last_error=r["last_error"], last_polled_at=r["last_polled_at"],
-            last_success_at=r["last_success_at"], first_polled=r["first_polled"],
+            next_poll_at=r["next_poll_at"],
+            interval=r["interval"],
+            error_streak=r["error_streak"],
+            last_status=r["last_status"],
+            last_error=r["last_error"],
+            last_polled_at=r["last_polled_at"],
+            last_success_at=r["last_success_at"],
+            first_polled=r["first_polled"],
         )
 
     # --- frontier ----------------------------------------------------------------------
@@ -227,8 +252,10 @@ class PostgresStore:
                 " SELECT u, s, i::jsonb, 'pending', $4, $4"
                 " FROM unnest($1::text[], $2::text[], $3::text[]) AS t(u, s, i) ORDER BY u"
                 " ON CONFLICT (url) DO NOTHING",
-                [i.url for i in batch], [i.source_id for i in batch],
-                [i.model_dump_json() for i in batch], now,
+                [i.url for i in batch],
+                [i.source_id for i in batch],
+                [i.model_dump_json() for i in batch],
+                now,
             )
         return _count(status)
 
@@ -247,13 +274,19 @@ class PostgresStore:
                 "   lease_owner = $3, lease_until = $4, updated_at = $1"
                 " FROM c WHERE l.url = c.url"
                 " RETURNING l.url, l.item, l.attempts, l.discovered_at, l.seq",
-                now, limit, owner, now + timedelta(seconds=lease_seconds),
+                now,
+                limit,
+                owner,
+                now + timedelta(seconds=lease_seconds),
             )
         rows.sort(key=lambda r: (r["discovered_at"], r["seq"]))
         return [
             Link(
-                url=r["url"], item=SourceItem.model_validate_json(r["item"]), status="in_flight",
-                attempts=r["attempts"], discovered_at=r["discovered_at"],
+                url=r["url"],
+                item=SourceItem.model_validate_json(r["item"]),
+                status="in_flight",
+                attempts=r["attempts"],
+                discovered_at=r["discovered_at"],
             )
             for r in rows
         ]
@@ -263,7 +296,9 @@ class PostgresStore:
             await conn.execute(
                 "UPDATE links SET status='done', article_id=$1, updated_at=$2, lease_owner=NULL,"
                 " lease_until=NULL WHERE url=$3",
-                article_id, now, url,
+                article_id,
+                now,
+                url,
             )
 
     async def mark_failed(
@@ -273,7 +308,11 @@ class PostgresStore:
             await conn.execute(
                 "UPDATE links SET status='failed', stage=$1, reason=$2, detail=$3, updated_at=$4,"
                 " lease_owner=NULL, lease_until=NULL WHERE url=$5",
-                stage, reason, detail[:2000], now, url,
+                stage,
+                reason,
+                detail[:2000],
+                now,
+                url,
             )
 
     async def release_links(self, urls: list[str]) -> None:
@@ -289,7 +328,8 @@ class PostgresStore:
         async with self._conn("extend leases") as conn:
             await conn.execute(
                 "UPDATE links SET lease_until=$1 WHERE lease_owner=$2 AND status='in_flight'",
-                now + timedelta(seconds=lease_seconds), owner,
+                now + timedelta(seconds=lease_seconds),
+                owner,
             )
 
     async def recover_expired(self, now: datetime) -> int:
@@ -326,8 +366,12 @@ class PostgresStore:
             )
         return [
             FailedLink(
-                url=r["url"], source_id=r["source_id"], stage=r["stage"] or "",
-                reason=r["reason"] or "", detail=r["detail"] or "", attempts=r["attempts"],
+                url=r["url"],
+                source_id=r["source_id"],
+                stage=r["stage"] or "",
+                reason=r["reason"] or "",
+                detail=r["detail"] or "",
+                attempts=r["attempts"],
                 failed_at=r["updated_at"],
             )
             for r in rows
@@ -390,7 +434,11 @@ class PostgresStore:
                     return r["article_id"]
             await conn.execute(
                 "INSERT INTO fingerprints VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                article_id, _signed(fingerprint), url, *b, now,
+                article_id,
+                _signed(fingerprint),
+                url,
+                *b,
+                now,
             )
             return None
 
@@ -398,7 +446,9 @@ class PostgresStore:
         async with self._conn("add alternate") as conn:
             await conn.execute(
                 "INSERT INTO alternates VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                article_id, url, now,
+                article_id,
+                url,
+                now,
             )
 
     async def alternates(self, article_id: str) -> list[str]:
@@ -423,7 +473,9 @@ class PostgresStore:
                 " SET next_at = GREATEST(h.next_at, $2::timestamptz)"
                 "   + make_interval(secs => $3::float8)"
                 " RETURNING h.next_at - make_interval(secs => $3::float8)",
-                host, now, max(min_delay, 0.0),
+                host,
+                now,
+                max(min_delay, 0.0),
             )
         return max(0.0, (start - now).total_seconds())
 
@@ -432,5 +484,6 @@ class PostgresStore:
             await conn.execute(
                 "INSERT INTO hosts AS h (host, next_at) VALUES ($1, $2)"
                 " ON CONFLICT (host) DO UPDATE SET next_at = GREATEST(h.next_at, excluded.next_at)",
-                host, until,
+                host,
+                until,
             )

@@ -67,8 +67,12 @@ class SqliteStore:
     async def _migrate(self) -> None:
         async with self._lock:
             await self.db.execute("BEGIN IMMEDIATE")
-            await self.db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            row = await (await self.db.execute("SELECT MAX(version) FROM schema_version")).fetchone()
+            await self.db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
+            )
+            row = await (
+                await self.db.execute("SELECT MAX(version) FROM schema_version")
+            ).fetchone()
             current = row[0] or 0
             for version, ddl in enumerate(SCHEMA[current:], start=current + 1):
                 for statement in filter(str.strip, ddl.split(";")):
@@ -116,9 +120,16 @@ class SqliteStore:
                 " last_status=?, last_error=?, last_polled_at=?, last_success_at=?, first_polled=?,"
                 " lease_owner=NULL, lease_until=NULL WHERE source_id=?",
                 (
-                    state.etag, state.last_modified, _ts(state.next_poll_at), state.interval,
-                    state.error_streak, state.last_status, state.last_error,
-                    _ts(state.last_polled_at), _ts(state.last_success_at), int(state.first_polled),
+                    state.etag,
+                    state.last_modified,
+                    _ts(state.next_poll_at),
+                    state.interval,
+                    state.error_streak,
+                    state.last_status,
+                    state.last_error,
+                    _ts(state.last_polled_at),
+                    _ts(state.last_success_at),
+                    int(state.first_polled),
                     state.source_id,
                 ),
             )
@@ -130,11 +141,18 @@ class SqliteStore:
     @staticmethod
     def _feed(r: aiosqlite.Row) -> FeedState:
         return FeedState(
-            source_id=r["source_id"], url=r["url"], etag=r["etag"], last_modified=r["last_modified"],
-            next_poll_at=_dt(r["next_poll_at"]), interval=r["interval"],
-            error_streak=r["error_streak"], last_status=r["last_status"],
-            last_error=r["last_error"], last_polled_at=_dt(r["last_polled_at"]),
-            last_success_at=_dt(r["last_success_at"]), first_polled=bool(r["first_polled"]),
+            source_id=r["source_id"],
+            url=r["url"],
+            etag=r["etag"],
+            last_modified=r["last_modified"],
+            next_poll_at=_dt(r["next_poll_at"]),
+            interval=r["interval"],
+            error_streak=r["error_streak"],
+            last_status=r["last_status"],
+            last_error=r["last_error"],
+            last_polled_at=_dt(r["last_polled_at"]),
+            last_success_at=_dt(r["last_success_at"]),
+            first_polled=bool(r["first_polled"]),
         )
 
     # --- frontier ----------------------------------------------------------------------
@@ -180,8 +198,11 @@ class SqliteStore:
             await self.db.execute("COMMIT")
         return [
             Link(
-                url=r["url"], item=SourceItem.model_validate_json(r["item"]), status="in_flight",
-                attempts=r["attempts"] + 1, discovered_at=_dt(r["discovered_at"]),
+                url=r["url"],
+                item=SourceItem.model_validate_json(r["item"]),
+                status="in_flight",
+                attempts=r["attempts"] + 1,
+                discovered_at=_dt(r["discovered_at"]),
             )
             for r in rows
         ]
@@ -255,14 +276,16 @@ class SqliteStore:
     ) -> list[FailedLink]:
         sql, args = self._failed_filter(reason, since)
         rows = await (
-            await self.db.execute(
-                f"SELECT * FROM links WHERE {sql} ORDER BY updated_at", args
-            )
+            await self.db.execute(f"SELECT * FROM links WHERE {sql} ORDER BY updated_at", args)
         ).fetchall()
         return [
             FailedLink(
-                url=r["url"], source_id=r["source_id"], stage=r["stage"] or "",
-                reason=r["reason"] or "", detail=r["detail"] or "", attempts=r["attempts"],
+                url=r["url"],
+                source_id=r["source_id"],
+                stage=r["stage"] or "",
+                reason=r["reason"] or "",
+                detail=r["detail"] or "",
+                attempts=r["attempts"],
                 failed_at=_dt(r["updated_at"]),
             )
             for r in rows
@@ -327,7 +350,8 @@ class SqliteStore:
     async def add_alternate(self, article_id: str, url: str, now: datetime) -> None:
         async with self._lock:
             await self.db.execute(
-                "INSERT OR IGNORE INTO alternates VALUES (?, ?, ?)", (article_id, url, now.timestamp())
+                "INSERT OR IGNORE INTO alternates VALUES (?, ?, ?)",
+                (article_id, url, now.timestamp()),
             )
 
     async def alternates(self, article_id: str) -> list[str]:

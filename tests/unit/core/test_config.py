@@ -26,8 +26,10 @@ def test_invalid_file_names_each_bad_field(tmp_path):
 def test_duplicate_source_ids_rejected(tmp_path):
     """Two sources with one id would share state; that is refused."""
     path = tmp_path / "dup.yaml"
-    path.write_text("sources:\n  - {id: a, kind: feed, url: 'https://x.org/1'}\n"
-                    "  - {id: a, kind: feed, url: 'https://x.org/2'}\n")
+    path.write_text(
+        "sources:\n  - {id: a, kind: feed, url: 'https://x.org/1'}\n"
+        "  - {id: a, kind: feed, url: 'https://x.org/2'}\n"
+    )
     with pytest.raises(ConfigError, match="duplicate source id"):
         load_settings(path)
 
@@ -58,7 +60,9 @@ def test_environment_overrides_file(tmp_path, monkeypatch):
 def test_relative_file_source_resolves_against_config_dir(tmp_path):
     """`file:sample/feed.xml` in a config file means beside that file."""
     path = tmp_path / "c.yaml"
-    path.write_text("fetch: {file_root: sample}\nsources:\n  - {id: s, kind: feed, url: 'file:sample/feed.xml'}\n")
+    path.write_text(
+        "fetch: {file_root: sample}\nsources:\n  - {id: s, kind: feed, url: 'file:sample/feed.xml'}\n"
+    )
     s = load_settings(path)
     assert s.sources[0].url == (tmp_path / "sample" / "feed.xml").as_uri()
     assert s.fetch.file_root == tmp_path / "sample"
@@ -68,8 +72,12 @@ def test_cli_prints_reason_without_traceback(tmp_path):
     """The command line exits 2 with the field and reason, and no Python traceback."""
     path = tmp_path / "bad.yaml"
     path.write_text("sources:\n  - {id: s, kind: feed, url: 'gopher://x'}\n")
-    proc = subprocess.run([sys.executable, "-m", "newsflow.cli", "sources", "check", "--config", str(path)],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "newsflow.cli", "sources", "check", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert "sources.0.url" in proc.stderr and "Traceback" not in proc.stderr
 

@@ -6,8 +6,14 @@ from tests.conftest import REPO
 
 PACKAGE = REPO / "services" / "newsflow"
 STAGES = ["sources", "fetch", "extract", "events", "publish", "state"]
-SHARED = {"newsflow", "newsflow.models", "newsflow.errors", "newsflow.config", "newsflow.urls",
-          "newsflow.dedup"}
+SHARED = {
+    "newsflow",
+    "newsflow.models",
+    "newsflow.errors",
+    "newsflow.config",
+    "newsflow.urls",
+    "newsflow.dedup",
+}
 
 
 def imports_of(path):
@@ -27,7 +33,11 @@ def test_stages_import_only_shared_modules_and_themselves():
             for name in imports_of(path):
                 if not name.startswith("newsflow"):
                     continue
-                if name in SHARED or name == f"newsflow.{stage}" or name.startswith(f"newsflow.{stage}."):
+                if (
+                    name in SHARED
+                    or name == f"newsflow.{stage}"
+                    or name.startswith(f"newsflow.{stage}.")
+                ):
                     continue
                 bad.append(f"{path.relative_to(PACKAGE)} imports {name}")
     assert not bad, "\n".join(bad)
@@ -39,7 +49,6 @@ def test_only_fetch_imports_the_http_client():
     bad = [
         str(p.relative_to(PACKAGE))
         for p in PACKAGE.rglob("*.py")
-        if p.relative_to(PACKAGE).parts[0] not in allowed
-        and "aiohttp" in set(imports_of(p))
+        if p.relative_to(PACKAGE).parts[0] not in allowed and "aiohttp" in set(imports_of(p))
     ]
     assert not bad, bad

@@ -5,7 +5,10 @@ from newsflow.urls import article_id_for, canonicalize, domain_of
 
 def test_scheme_and_host_lowercased_default_port_dropped():
     """Scheme and host case and the default port never make two keys."""
-    assert canonicalize("HTTPS://News.Example.COM:443/World/Story") == "https://news.example.com/World/Story"
+    assert (
+        canonicalize("HTTPS://News.Example.COM:443/World/Story")
+        == "https://news.example.com/World/Story"
+    )
 
 
 def test_fragment_and_tracking_parameters_removed():
@@ -16,7 +19,9 @@ def test_fragment_and_tracking_parameters_removed():
 
 def test_relative_urls_resolved_against_base():
     """Relative links in feeds resolve against the feed URL."""
-    assert canonicalize("../b/c.html", base="https://ex.org/a/feed.xml") == "https://ex.org/b/c.html"
+    assert (
+        canonicalize("../b/c.html", base="https://ex.org/a/feed.xml") == "https://ex.org/b/c.html"
+    )
 
 
 def test_same_article_same_id_and_different_articles_differ():

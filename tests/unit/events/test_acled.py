@@ -22,5 +22,9 @@ def test_snippet_maps_to_codebook_sub_event(code, text: str, sub: str) -> None:
 
 def test_place_named_with_city_suffix_is_the_city(code) -> None:
     """'Kherson city' resolves to the city of Kherson."""
-    (e,) = [e for e in code("Russian forces shelled Kherson city overnight, killing two civilians.") if e.event_type == "ASSAULT"]
+    (e,) = [
+        e
+        for e in code("Russian forces shelled Kherson city overnight, killing two civilians.")
+        if e.event_type == "ASSAULT"
+    ]
     assert (e.location.name, e.location.country) == ("Kherson", "UKR")

@@ -10,13 +10,21 @@ def _first(events, etype: str):
 def test_titled_person_gets_country_and_sector(code) -> None:
     """'German Chancellor X' acts for DEU as government."""
     e = _first(code("German Chancellor Hans Albers praised Kenya for its reforms."), "SUPPORT")
-    assert (e.actors[0].country, e.actors[0].sector, e.recipients[0].country) == ("DEU", "GOV", "KEN")
+    assert (e.actors[0].country, e.actors[0].sector, e.recipients[0].country) == (
+        "DEU",
+        "GOV",
+        "KEN",
+    )
 
 
 def test_capital_and_seat_of_power_as_actor(code) -> None:
     """'the Kremlin' and 'Beijing' stand for their governments."""
     e = _first(code("The Kremlin accused Washington of meddling."), "ACCUSE")
-    assert (e.actors[0].country, e.actors[0].sector, e.recipients[0].country) == ("RUS", "GOV", "USA")
+    assert (e.actors[0].country, e.actors[0].sector, e.recipients[0].country) == (
+        "RUS",
+        "GOV",
+        "USA",
+    )
 
 
 def test_demonym_with_force_noun_is_military(code) -> None:
@@ -33,7 +41,9 @@ def test_passive_agent_is_the_actor(code) -> None:
 
 def test_apposition_teaches_a_person_country(code) -> None:
     """'Anna Berg, a Swedish journalist' makes her Swedish when she is released."""
-    events = code("Anna Berg, a Swedish journalist held in Iran since 2022, was released on Monday.")
+    events = code(
+        "Anna Berg, a Swedish journalist held in Iran since 2022, was released on Monday."
+    )
     e = _first(events, "RETREAT")
     assert e.mode == "release" and "SWE" in {r.country for r in e.recipients}
 

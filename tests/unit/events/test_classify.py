@@ -28,7 +28,11 @@ def test_acled_for_protest_and_riot(code) -> None:
     calm = code("Hundreds of students demonstrated peacefully in Santiago on Friday.")
     riot = code("Rioters torched cars in Marseille after the match.")
     assert any(e.acled and e.acled.sub_event_type == "Peaceful protest" for e in calm)
-    assert any(e.acled and (e.acled.event_type, e.acled.sub_event_type) == ("Riots", "Violent demonstration") for e in riot)
+    assert any(
+        e.acled
+        and (e.acled.event_type, e.acled.sub_event_type) == ("Riots", "Violent demonstration")
+        for e in riot
+    )
 
 
 def test_verbal_events_have_no_acled(code) -> None:

@@ -12,13 +12,17 @@ def kinds(text: str) -> list[tuple[str, int, str]]:
 def test_killed_and_injured_with_qualifier() -> None:
     """'one dead and at least four others wounded' gives killed 1 exact and injured 4 at least."""
     assert kinds("The raid left one dead and at least four others wounded, including a child.") == [
-        ("killed", 1, "exact"), ("injured", 4, "at_least")]
+        ("killed", 1, "exact"),
+        ("injured", 4, "at_least"),
+    ]
 
 
 def test_verb_before_number() -> None:
     """'killing 12 and wounding more than 30' reads both counts from the verbs."""
     assert kinds("Gunmen stormed the market, killing 12 and wounding more than 30 shoppers.") == [
-        ("killed", 12, "exact"), ("injured", 30, "at_least")]
+        ("killed", 12, "exact"),
+        ("injured", 30, "at_least"),
+    ]
 
 
 def test_number_words_and_vague_plurals() -> None:
@@ -29,12 +33,16 @@ def test_number_words_and_vague_plurals() -> None:
 
 def test_up_to_is_at_most() -> None:
     """'up to 16' is an upper bound."""
-    assert kinds("Militants kidnapped up to 16 aid workers near the border.") == [("abducted", 16, "at_most")]
+    assert kinds("Militants kidnapped up to 16 aid workers near the border.") == [
+        ("abducted", 16, "at_most")
+    ]
 
 
 def test_weapons_are_never_casualties() -> None:
     """Missiles and drones shot down become intercepted/launched counts, not people."""
-    counts = find("Air defences downed eight missiles and 40 of the 55 drones launched overnight.", 0)
+    counts = find(
+        "Air defences downed eight missiles and 40 of the 55 drones launched overnight.", 0
+    )
     assert [(c.kind, c.value) for c in counts] == [("intercepted", 48), ("launched", 55)]
     assert next(c for c in counts if c.kind == "launched").object == "drones"
 

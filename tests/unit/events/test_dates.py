@@ -21,12 +21,20 @@ def test_yesterday() -> None:
 
 def test_month_of_last_year_is_partial() -> None:
     """'In August of last year' is a month-precision date in the previous year."""
-    assert resolve("In August of last year, the army advanced.", PUB) == ("2024-08", "month", "text")
+    assert resolve("In August of last year, the army advanced.", PUB) == (
+        "2024-08",
+        "month",
+        "text",
+    )
 
 
 def test_day_month_without_year_takes_the_nearest_year() -> None:
     """A yearless date is placed in the publication year unless it would lie far ahead."""
-    assert resolve("The vote is set for 24 February.", PUB, future=True) == ("2025-02-24", "day", "text")
+    assert resolve("The vote is set for 24 February.", PUB, future=True) == (
+        "2025-02-24",
+        "day",
+        "text",
+    )
     assert resolve("Talks began on November 3.", PUB) == ("2024-11-03", "day", "text")
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 def test_repeated_strike_merges_and_keeps_richest_counts(code) -> None:
     """Two sentences about one strike on a city become one event with both details."""
-    text = ("Russian missiles struck Kharkiv on Tuesday night. "
-            "The attack on Kharkiv killed four people and wounded at least 11, officials said.")
+    text = (
+        "Russian missiles struck Kharkiv on Tuesday night. "
+        "The attack on Kharkiv killed four people and wounded at least 11, officials said."
+    )
     strikes = [e for e in code(text) if e.event_type == "ASSAULT"]
     assert len(strikes) == 1
     (e,) = strikes
@@ -32,7 +34,9 @@ def test_follow_up_sentence_joins_the_protest(code) -> None:
 
 def test_unattributed_attack_takes_the_article_adversary(code) -> None:
     """A strike on a city with no named attacker is attributed to the side the article opposes it with."""
-    text = ("Russian forces shelled positions near Kupiansk, Ukrainian officials said. "
-            "Later, an attack on Zaporizhzhia killed two people.")
+    text = (
+        "Russian forces shelled positions near Kupiansk, Ukrainian officials said. "
+        "Later, an attack on Zaporizhzhia killed two people."
+    )
     attack = next(e for e in code(text) if e.location and e.location.text == "Zaporizhzhia")
     assert attack.actors[0].country == "RUS" and attack.confidence < 0.7

@@ -44,9 +44,13 @@ def test_old_event_is_historical(code) -> None:
 
 def test_quoted_charge_is_an_accusation(code) -> None:
     """A leader quoting another state's violence accuses it instead of asserting an attack."""
-    events = code("The Polish prime minister said: “Russia continues to attack our neighbours and destroy their cities.”")
+    events = code(
+        "The Polish prime minister said: “Russia continues to attack our neighbours and destroy their cities.”"
+    )
     accuse = [e for e in events if e.event_type == "ACCUSE"]
-    assert accuse and accuse[0].actors[0].country == "POL" and accuse[0].recipients[0].country == "RUS"
+    assert (
+        accuse and accuse[0].actors[0].country == "POL" and accuse[0].recipients[0].country == "RUS"
+    )
 
 
 def test_accident_deaths_are_not_an_assault(code) -> None:

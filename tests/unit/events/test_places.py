@@ -9,20 +9,36 @@ def _assaults(events):
 
 def test_region_is_the_oblast_not_its_city(code) -> None:
     """'Kharkiv region' resolves to the oblast (UA-63), and 'south of Kyiv' is not the place."""
-    (event,) = _assaults(code("In the Kharkiv region south of Kyiv, Russian troops shelled a village, wounding three people."))
-    assert (event.location.admin1, event.location.precision, event.location.country) == ("UA-63", "admin1", "UKR")
+    (event,) = _assaults(
+        code(
+            "In the Kharkiv region south of Kyiv, Russian troops shelled a village, wounding three people."
+        )
+    )
+    assert (event.location.admin1, event.location.precision, event.location.country) == (
+        "UA-63",
+        "admin1",
+        "UKR",
+    )
 
 
 def test_named_city_wins_over_its_country(code) -> None:
     """A named city is more precise than the country also mentioned."""
-    (event,) = _assaults(code("Israeli aircraft bombed targets in Beirut, Lebanon, killing four people."))
-    assert (event.location.name, event.location.country, event.location.precision) == ("Beirut", "LBN", "city")
+    (event,) = _assaults(
+        code("Israeli aircraft bombed targets in Beirut, Lebanon, killing four people.")
+    )
+    assert (event.location.name, event.location.country, event.location.precision) == (
+        "Beirut",
+        "LBN",
+        "city",
+    )
     assert event.location.geonameid is not None and event.location.lat is not None
 
 
 def test_meeting_named_after_a_city_places_only_meetings(code) -> None:
     """A conference named after a city may place talks there, never an attack."""
-    events = code("Delegates held talks at the Geneva Peace Forum while gunmen attacked a convoy, killing two soldiers.")
+    events = code(
+        "Delegates held talks at the Geneva Peace Forum while gunmen attacked a convoy, killing two soldiers."
+    )
     assert not [e for e in _assaults(events) if e.location and e.location.name == "Geneva"]
 
 

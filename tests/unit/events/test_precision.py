@@ -23,7 +23,8 @@ def test_negative_sentence_codes_no_false_event(code, etype: str, text: str) -> 
     """A trigger word used in its everyday sense (product, sports, market, lifestyle) codes no event."""
     events = code(text)
     assert not [e for e in events if etype == "*" or e.event_type == etype], [
-        (e.event_type, e.mode) for e in events]
+        (e.event_type, e.mode) for e in events
+    ]
 
 
 def test_seizure_of_a_town_still_codes(code) -> None:
@@ -40,15 +41,19 @@ def test_release_of_prisoners_still_codes(code) -> None:
 
 def test_verbal_attack_is_an_accusation(code) -> None:
     """A politician 'attacking' a rival's policy is ACCUSE, not ASSAULT."""
-    events = code("German Chancellor Hans Albers attacked the French government's budget policy on Monday.")
+    events = code(
+        "German Chancellor Hans Albers attacked the French government's budget policy on Monday."
+    )
     assert {e.event_type for e in events} == {"ACCUSE"}
     assert events[0].actors[0].country == "DEU"
 
 
 def test_threatened_act_is_not_a_second_event(code) -> None:
     """'would face consequences, either by being destroyed' is one THREATEN, no hypothetical ASSAULT."""
-    events = code("The Kremlin said that any foreign troops entering the region would face dire consequences, "
-                  "either by being destroyed or expelled.")
+    events = code(
+        "The Kremlin said that any foreign troops entering the region would face dire consequences, "
+        "either by being destroyed or expelled."
+    )
     assert [e.event_type for e in events] == ["THREATEN"]
 
 
@@ -60,21 +65,27 @@ def test_unreal_events_have_no_acled(code) -> None:
 
 def test_state_taking_foreign_ground_is_no_government_regain(code) -> None:
     """A state's forces seizing another country's territory is a battle, not 'Government regains territory'."""
-    events = code("Ukrainian forces seized several villages in Russia's Kursk region in August 2024.")
+    events = code(
+        "Ukrainian forces seized several villages in Russia's Kursk region in August 2024."
+    )
     subs = {e.acled.sub_event_type for e in events if e.acled}
     assert "Government regains territory" not in subs
 
 
 def test_army_retaking_its_own_town_regains_territory(code) -> None:
     """Government forces retaking a town at home is 'Government regains territory'."""
-    events = code("The Malian army retook the town of Lere in Mali from jihadist fighters on Sunday.")
+    events = code(
+        "The Malian army retook the town of Lere in Mali from jihadist fighters on Sunday."
+    )
     assert any(e.acled and e.acled.sub_event_type == "Government regains territory" for e in events)
 
 
 def test_sports_report_codes_no_violence(code) -> None:
     """Scores and sports words make 'beat', 'fight' and 'shot' play, not violence."""
-    text = ("Kazakhstan needed the doubles match to beat the Netherlands 2-1. "
-            "The fight in the final minute led to suspensions for two players.")
+    text = (
+        "Kazakhstan needed the doubles match to beat the Netherlands 2-1. "
+        "The fight in the final minute led to suspensions for two players."
+    )
     assert not [e for e in code(text) if e.quad_class == 4]
 
 
@@ -82,18 +93,28 @@ def test_destruction_by_missiles_is_the_missile_attack(code) -> None:
     """ACLED codes destruction by shelling or missiles as that attack, not as property destruction."""
     events = code("Russian missiles destroyed a power plant in Kharkiv on Tuesday.")
     subs = {e.acled.sub_event_type for e in events if e.acled}
-    assert "Shelling/artillery/missile attack" in subs and "Looting/property destruction" not in subs
+    assert (
+        "Shelling/artillery/missile attack" in subs and "Looting/property destruction" not in subs
+    )
 
 
 def test_withdrawn_bill_is_no_transfer_of_territory(code) -> None:
     """'Non-violent transfer of territory' needs an armed side giving up ground."""
-    events = code("Although the bill was withdrawn by Beijing, the protests spread across the territory.")
-    assert not [e for e in events if e.acled and e.acled.sub_event_type == "Non-violent transfer of territory"]
+    events = code(
+        "Although the bill was withdrawn by Beijing, the protests spread across the territory."
+    )
+    assert not [
+        e
+        for e in events
+        if e.acled and e.acled.sub_event_type == "Non-violent transfer of territory"
+    ]
 
 
 def test_business_contract_is_no_acled_agreement(code) -> None:
     """ACLED's Agreement is between political or armed parties, not companies."""
-    events = code("The company reached an agreement with a cleaning firm to take over 1,000 workers.")
+    events = code(
+        "The company reached an agreement with a cleaning firm to take over 1,000 workers."
+    )
     assert not [e for e in events if e.acled and e.acled.sub_event_type == "Agreement"]
 
 

@@ -30,11 +30,15 @@ def meets(e: EventRecord, want: dict[str, Any]) -> bool:
         "event_type" not in want or e.event_type == want["event_type"],
         "mode" not in want or e.mode == want["mode"],
         "mode_any_of" not in want or e.mode in want["mode_any_of"],
-        "acled_any_of" not in want or (e.acled is not None and e.acled.sub_event_type in want["acled_any_of"]),
+        "acled_any_of" not in want
+        or (e.acled is not None and e.acled.sub_event_type in want["acled_any_of"]),
         "actor_country" not in want or want["actor_country"] in {a.country for a in e.actors},
-        "recipient_country" not in want or want["recipient_country"] in {a.country for a in e.recipients},
-        "location_name" not in want or (loc is not None and want["location_name"].lower() in (loc.name + loc.text).lower()),
-        "location_country" not in want or (loc is not None and loc.country == want["location_country"]),
+        "recipient_country" not in want
+        or want["recipient_country"] in {a.country for a in e.recipients},
+        "location_name" not in want
+        or (loc is not None and want["location_name"].lower() in (loc.name + loc.text).lower()),
+        "location_country" not in want
+        or (loc is not None and loc.country == want["location_country"]),
         "admin1" not in want or (loc is not None and loc.admin1 == want["admin1"]),
         "date" not in want or e.date == want["date"],
         "modality" not in want or e.modality == want["modality"],
@@ -43,7 +47,9 @@ def meets(e: EventRecord, want: dict[str, Any]) -> bool:
         not any(c.kind in want.get("no_kinds", ()) for c in e.counts),
     ]
     for kind, (value, qualifier) in want.get("counts", {}).items():
-        checks.append(any(c.kind == kind and c.value == value and c.qualifier == qualifier for c in e.counts))
+        checks.append(
+            any(c.kind == kind and c.value == value and c.qualifier == qualifier for c in e.counts)
+        )
     return all(checks)
 
 
@@ -64,12 +70,18 @@ def test_no_casualties_from_weapons_rescuers_or_durations(events: list[EventReco
     for e in events:
         for c in e.counts:
             if c.kind in ("killed", "injured"):
-                assert not any(w in c.text for w in ("rescue", "missiles", "drones", "years")), c.text
+                assert not any(w in c.text for w in ("rescue", "missiles", "drones", "years")), (
+                    c.text
+                )
 
 
 def test_no_assault_in_munich(events: list[EventRecord]) -> None:
     """A conference named after a city never places violence there."""
-    assert not [e for e in events if e.event_type == "ASSAULT" and e.location and "Munich" in e.location.name]
+    assert not [
+        e
+        for e in events
+        if e.event_type == "ASSAULT" and e.location and "Munich" in e.location.name
+    ]
 
 
 def test_rejected_swap_is_not_an_asserted_transfer(events: list[EventRecord]) -> None:

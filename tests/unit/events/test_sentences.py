@@ -10,7 +10,11 @@ TEXT = "Mr. Smith arrived in the U.S. on Monday. Police arrested 12 people.\nThe
 def test_offsets_slice_the_text() -> None:
     """Every sentence's offsets slice exactly its text out of the article."""
     sents = list(split(TEXT))
-    assert [s.text for s in sents] == ["Mr. Smith arrived in the U.S. on Monday.", "Police arrested 12 people.", "The sky was blue."]
+    assert [s.text for s in sents] == [
+        "Mr. Smith arrived in the U.S. on Monday.",
+        "Police arrested 12 people.",
+        "The sky was blue.",
+    ]
     assert all(TEXT[s.start : s.end] == s.text for s in sents)
 
 

@@ -39,17 +39,24 @@ class StuckHandler:
         raise PublishError("delivery abandoned at shutdown")
 
 
-async def test_stop_with_blocked_workers_and_a_full_queue_releases_every_link_by_the_deadline(tmp_path):
+async def test_stop_with_blocked_workers_and_a_full_queue_releases_every_link_by_the_deadline(
+    tmp_path,
+):
     """Workers blocked on the broker and a full queue: stop ends by flush_timeout, nothing done, all pending."""
-    settings = Settings(state_dir=tmp_path, kafka={"flush_timeout": 1.0},
-                        pipeline={"queue_size": 4, "claim_batch": 4}, fetch={"concurrency": 2})
+    settings = Settings(
+        state_dir=tmp_path,
+        kafka={"flush_timeout": 1.0},
+        pipeline={"queue_size": 4, "claim_batch": 4},
+        fetch={"concurrency": 2},
+    )
     pipeline = Pipeline(settings, once=False)
     store = SqliteStore(tmp_path / "state.db")
     await store.open()
     try:
         now = utcnow() - timedelta(seconds=5)
-        await store.add_links([SourceItem(url=f"https://example.org/{k}", source_id="s")
-                               for k in range(10)], now)
+        await store.add_links(
+            [SourceItem(url=f"https://example.org/{k}", source_id="s") for k in range(10)], now
+        )
         pipeline.store = store
         pipeline.publisher = publisher = StuckPublisher()
         handler = StuckHandler(publisher)

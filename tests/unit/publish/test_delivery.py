@@ -14,9 +14,17 @@ from newsflow.publish.kafka import Publisher
 
 
 def letter(n: int = 0) -> DeadLetter:
-    return DeadLetter(dead_letter_id=f"{n:032x}", url=f"https://example.org/{n}", source_id="s",
-                      stage=Stage.FETCH, reason=Reason.NOT_FOUND, detail="404", retriable=False,
-                      attempts=1, failed_at=utcnow())
+    return DeadLetter(
+        dead_letter_id=f"{n:032x}",
+        url=f"https://example.org/{n}",
+        source_id="s",
+        stage=Stage.FETCH,
+        reason=Reason.NOT_FOUND,
+        detail="404",
+        retriable=False,
+        attempts=1,
+        failed_at=utcnow(),
+    )
 
 
 class FakeProducer:

@@ -108,8 +108,10 @@ def test_file_feed_links_stay_local_files(tmp_path):
     from newsflow.config import SourceConfig
     from newsflow.sources.feeds import parse_feed
 
-    body = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
-            b"<item><title>a</title><link>articles/a.html</link></item></channel></rss>")
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        b"<item><title>a</title><link>articles/a.html</link></item></channel></rss>"
+    )
     base = (tmp_path / "feed.xml").as_uri()
     source = SourceConfig(id="s", kind="feed", url=base)
     found = parse_feed(body, source=source, base_url=base, now=datetime.now(UTC), since=None)
