@@ -28,7 +28,8 @@ def check(settings: Settings, no_fetch: bool) -> None:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for r in [header, *rows]:
         click.echo("  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)))
-    failed = [r for r in rows if r[2] not in ("ok", "not_modified", "-")]
+    # Fails when a source fails now, or (--no-fetch) when its stored state is unhealthy.
+    failed = [r for r in rows if r[2] not in ("ok", "not_modified", "-") or r[4] == "UNHEALTHY"]
     sys.exit(1 if failed else 0)
 
 

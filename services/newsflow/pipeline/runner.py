@@ -232,7 +232,8 @@ class Pipeline:
             ):
                 last_summary = time.monotonic()
                 print(self.summary(), file=sys.stderr, flush=True)
-            await _sleep_or(self._stop, min(5.0, s.poll.lease_seconds / 3))
+            tick = min(5.0, s.poll.lease_seconds / 3, s.observability.summary_interval)
+            await _sleep_or(self._stop, tick)
 
     def summary(self) -> str:
         st = self.stats
