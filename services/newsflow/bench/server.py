@@ -51,9 +51,14 @@ class CorpusServer:
         etag = route.headers.get("ETag")
         if etag and request.headers.get("If-None-Match") == etag:
             return web.Response(status=304, headers={"ETag": etag})
-        return web.Response(body=route.body, status=route.status, headers={
-            "Content-Type": route.content_type, **route.headers,
-        })
+        return web.Response(
+            body=route.body,
+            status=route.status,
+            headers={
+                "Content-Type": route.content_type,
+                **route.headers,
+            },
+        )
 
     async def start(self, port: int = 0) -> CorpusServer:
         app = web.Application()
