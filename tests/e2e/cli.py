@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from tests.integration.daemon import write_config as write_config  # one config writer
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_CONFIG = REPO / "config" / "newsflow.example.yaml"
@@ -77,41 +77,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def write_config(
-    path: Path,
-    *,
-    sources: list[dict],
-    state_dir: Path,
-    bootstrap: str | None = None,
-    topics: dict[str, str] | None = None,
-    **extra,
-) -> Path:
-    """A config file for a local corpus server: no politeness delays, no retries, JSON logs."""
-    kafka: dict = {"flush_timeout": 10}
-    if bootstrap:
-        kafka["bootstrap_servers"] = [bootstrap]
-    if topics:
-        kafka["topics"] = {k: v for k, v in topics.items() if k != "raw"}
-    config = {
-        "state_dir": str(state_dir),
-        "sources": sources,
-        "kafka": kafka,
-        "fetch": {
-            "block_private_addresses": False,
-            "min_host_delay": 0.0,
-            "per_host_concurrency": 8,
-            "retries": 0,
-            "total_timeout": 20,
-        },
-        "extract": {"workers": 2, "timeout": 60},
-        "observability": {"http_port": 0, "log_format": "json"},
-    }
-    for key, value in extra.items():
-        config[key] = {**config.get(key, {}), **value} if isinstance(value, dict) else value
-    path.write_text(yaml.safe_dump(config), encoding="utf-8")
-    return path
 
 
 def json_lines(text: str) -> list[dict]:

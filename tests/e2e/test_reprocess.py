@@ -37,12 +37,6 @@ async def replay(broker, topics, tmp_path, n: int, *, linger_ms: int = 20):
                 }
             ],
         )
-        config.write_text(
-            config.read_text().replace(  # write_config leaves the raw topic default
-                "topics:\n", f"topics:\n    raw: {topics['raw']}\n", 1
-            ),
-            encoding="utf-8",
-        )
         run = await cli.arun("run", "--once", "--config", str(config))
         assert run.returncode == 0, run.stderr[-3000:]
         first = await read_topic(broker.bootstrap, topics["articles"])

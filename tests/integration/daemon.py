@@ -16,21 +16,25 @@ def write_config(
     path: Path,
     *,
     sources: list[dict],
-    topics: dict[str, str],
     state_dir: Path,
-    bootstrap: str,
+    bootstrap: str | None = None,
+    topics: dict[str, str] | None = None,
     **extra,
 ) -> Path:
+    """A config for a local corpus server: no politeness delays, no retries, JSON logs.
+
+    Without `bootstrap` the daemon starts its embedded broker; without `topics` it uses
+    the default names.
+    """
+    kafka: dict = {"idempotence": "auto", "partitions": 3, "flush_timeout": 10}
+    if bootstrap:
+        kafka["bootstrap_servers"] = [bootstrap]
+    if topics:
+        kafka["topics"] = dict(topics)
     config = {
         "state_dir": str(state_dir),
         "sources": sources,
-        "kafka": {
-            "bootstrap_servers": [bootstrap],
-            "idempotence": "auto",
-            "partitions": 3,
-            "topics": topics,
-            "flush_timeout": 10,
-        },
+        "kafka": kafka,
         "fetch": {
             "block_private_addresses": False,
             "min_host_delay": 0.0,
@@ -38,7 +42,7 @@ def write_config(
             "retries": 0,
             "total_timeout": 20,
         },
-        "extract": {"workers": 2, "timeout": 30},
+        "extract": {"workers": 2, "timeout": 60},
         "observability": {"http_port": 0, "log_format": "json"},
     }
     for key, value in extra.items():

@@ -25,6 +25,20 @@ def _since(_ctx, _param, value: str | None) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
+def _with_store(settings: Settings, action):
+    """Open the configured state store, run one coroutine on it, close it."""
+
+    async def go():
+        store = open_store(settings)
+        await store.open()
+        try:
+            return await action(store)
+        finally:
+            await store.close()
+
+    return asyncio.run(go())
+
+
 @click.group()
 def dlq() -> None:
     """Dead letters: links that did not become articles, with their reasons."""
@@ -37,15 +51,7 @@ def dlq() -> None:
 def list_(settings: Settings, reason: str | None, since: datetime | None) -> None:
     """Show failed links: when, stage, reason, attempts, source, URL and detail."""
 
-    async def go():
-        store = open_store(settings)
-        await store.open()
-        try:
-            return await store.failed_links(reason=reason, since=since)
-        finally:
-            await store.close()
-
-    rows = asyncio.run(go())
+    rows = _with_store(settings, lambda store: store.failed_links(reason=reason, since=since))
     for r in rows:
         click.echo(
             f"{r.failed_at:%Y-%m-%d %H:%M:%S}  {r.stage}/{r.reason}  attempts={r.attempts}"
@@ -61,12 +67,5 @@ def list_(settings: Settings, reason: str | None, since: datetime | None) -> Non
 def retry(settings: Settings, reason: str | None, since: datetime | None) -> None:
     """Put the selected dead letters back into the frontier as pending links."""
 
-    async def go():
-        store = open_store(settings)
-        await store.open()
-        try:
-            return await store.requeue_failed(reason=reason, since=since)
-        finally:
-            await store.close()
-
-    click.echo(f"requeued {asyncio.run(go())} links")
+    count = _with_store(settings, lambda store: store.requeue_failed(reason=reason, since=since))
+    click.echo(f"requeued {count} links")

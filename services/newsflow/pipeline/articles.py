@@ -70,18 +70,9 @@ class ArticleHandler:
             obs.EXTRACT_SECONDS.observe(time.perf_counter() - started)
             obs.EXTRACTS.labels("ok", "").inc()
             await self._publish(link, request, result, bound)
-        except PublishError as exc:
-            if exc.retriable:  # shutdown while the broker had not acknowledged: caller releases
-                raise
-            dl = from_error(
-                exc,
-                url=link.url,
-                source_id=link.item.source_id,
-                stage=Stage.PUBLISH,
-                attempts=link.attempts,
-            )
-            await self._dead(link, dl, bound)
         except NewsflowError as exc:
+            if isinstance(exc, PublishError) and exc.retriable:
+                raise  # shutdown while the broker had not acknowledged: the caller releases
             dl = from_error(
                 exc,
                 url=link.url,
