@@ -340,7 +340,10 @@ async def test_broker_killed_and_restarted_mid_run_resends_everything_unacknowle
 
 async def test_daemon_sigkilled_three_times_loses_nothing(site, broker, topics, tmp_path):
     """Three SIGKILLs at random points, each followed by a restart: every article is on its topic."""
-    config = config_for(tmp_path, site, topics, broker.bootstrap, **FAST)
+    # Paced at most 50 articles/s (one host, 20 ms apart), so no run can finish the corpus
+    # between reaching its kill point and the kill (at most 50 + 0.5 s of articles a run).
+    fetch = {**FETCH, "min_host_delay": 0.02}
+    config = config_for(tmp_path, site, topics, broker.bootstrap, fetch=fetch, **FAST)
     log = tmp_path / "run.log"
     rng = random.Random(6)
     recover: list[float] = []
