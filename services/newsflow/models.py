@@ -1,13 +1,14 @@
 """Typed messages between stages and on Kafka.
 
-Flow: SourceItem → FetchedPage → Article (+ EventRecord) → Kafka, or DeadLetter
-at any step. Published messages carry `schema_version`; their JSON Schema is
-exported to `schemas/` by `newsflow schemas` and checked by a test.
+Flow: SourceItem → (fetch; processing.DocumentRequest in a worker) → Article
+(+ EventRecord) → Kafka, or DeadLetter at any step. Published messages carry
+`schema_version`; their JSON Schema is exported to `schemas/` by `newsflow schemas`
+and checked by a test.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -36,18 +37,6 @@ class SourceItem(Message):
     tags: tuple[str, ...] = ()
 
 
-class FetchedPage(Message):
-    """A fetched document, decoded to text, ready for extraction."""
-
-    item: SourceItem
-    url: str = Field(description="Final URL after redirects.")
-    status: int
-    content_type: str
-    body: str
-    fetched_at: AwareDatetime
-    attempts: int = 1
-
-
 # --- published messages --------------------------------------------------------------------
 
 
@@ -55,12 +44,6 @@ class SourceRef(Message):
     id: str = Field(description="Source id from the configuration.")
     url: str = Field(description="URL of the feed, sitemap or page the article came from.")
     domain: str = Field(description="Host of the article URL, lower-case, without 'www.'.")
-
-
-class RemovedCounts(Message):
-    """How many blocks each cleaner removed, by kind, for auditing."""
-
-    model_config = ConfigDict(frozen=True, extra="allow")
 
 
 class Extraction(Message):
@@ -265,6 +248,4 @@ PUBLISHED: dict[str, type[Message]] = {
 
 def utcnow() -> datetime:
     """Timezone-aware now; the one clock used outside pure decision functions."""
-    from datetime import UTC
-
     return datetime.now(UTC)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsflow.publish.embedded import free_port as free_port  # one port picker
 from tests.integration.daemon import write_config as write_config  # one config writer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -71,12 +71,6 @@ async def arun(*args: str, env: dict[str, str] | None = None, timeout: float = 1
             f"newsflow {' '.join(args)} did not finish in {timeout}s\n{err.decode()[-3000:]}"
         ) from None
     return Result(proc.returncode, out.decode(), err.decode())
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def json_lines(text: str) -> list[dict]:

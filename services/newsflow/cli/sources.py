@@ -70,25 +70,15 @@ async def _check(settings: Settings, no_fetch: bool) -> list[tuple]:
 
 
 async def _try(fetcher, source: SourceConfig, settings: Settings) -> tuple[str, int | str]:
-    from newsflow.sources.feeds import parse_feed
-    from newsflow.sources.pages import discover_links
-    from newsflow.sources.sitemaps import parse_sitemap
+    from newsflow.fetch.robots import applies_to_listed
+    from newsflow.sources.parse import parse_source
 
-    check_robots = (
-        source.respect_robots
-        if source.respect_robots is not None
-        else settings.fetch.robots_for_listed_sources
+    outcome = await fetcher.fetch(
+        source.url, check_robots=applies_to_listed(source.respect_robots, settings.fetch)
     )
-    outcome = await fetcher.fetch(source.url, check_robots=check_robots)
     if not outcome.ok:
         return (str(outcome.reason or outcome.status), 0)
-    now = utcnow()
-    if source.kind == "feed":
-        found = parse_feed(outcome.body, source=source, base_url=outcome.url, now=now, since=None)
-    elif source.kind == "sitemap":
-        found = parse_sitemap(
-            outcome.body, source=source, base_url=outcome.url, now=now, since=None
-        )
-    else:
-        found = discover_links(outcome.text(), source=source, base_url=outcome.url)
+    found = parse_source(
+        source, outcome.body, outcome.text, base_url=outcome.url, now=utcnow(), since=None
+    )
     return ("ok", len(found.items))

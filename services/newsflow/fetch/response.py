@@ -73,9 +73,10 @@ async def read_response(
     body = b""
     detail = "not modified" if status == 304 else "ok"
     if status != 304 and skip_body(media):
+        resp.close()  # images, PDF, archives: never an article, so not worth the bytes
         detail = f"body not read: {media} is not a document type"
-        resp.close()
-    elif status != 304:
+        return Hop(failure(url, Reason.UNSUPPORTED_CONTENT_TYPE, detail, **common))
+    if status != 304:
         length = resp.content_length
         if length is not None and length > max_body_bytes:
             resp.close()

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
+from newsflow.config import FetchSettings
 from newsflow.errors import Reason
 
 MAX_ROBOTS_BYTES = 500 * 1024  # RFC 9309 §2.5: parse at least the first 500 KiB
@@ -61,9 +62,6 @@ class RobotsRules:
             ):
                 best = rule
         return best is None or best.allow
-
-
-ALLOW_ALL = RobotsRules(note="no robots.txt rules")
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
@@ -138,6 +136,16 @@ def applies(
     if not listed:
         return True
     return for_listed if source_override is None else source_override
+
+
+def applies_to_listed(source_override: bool | None, settings: FetchSettings) -> bool:
+    """`applies` for a URL the user listed as a source (its feed, sitemap or page)."""
+    return applies(
+        listed=True,
+        source_override=source_override,
+        respect_robots=settings.respect_robots,
+        for_listed=settings.robots_for_listed_sources,
+    )
 
 
 def origin_of(url: str) -> str:

@@ -116,19 +116,6 @@ class ArticleHandler:
         started = time.perf_counter()
         outcome = await self.fetcher.fetch(link.url)
         obs.FETCH_SECONDS.observe(time.perf_counter() - started)
-        ctype = (outcome.content_type or "").lower()
-        if outcome.reason is None and ctype not in HTML_TYPES | TEXT_TYPES:
-            # The fetcher does not read bodies of other types; they are not articles.
-            obs.FETCHES.labels("error", str(Reason.UNSUPPORTED_CONTENT_TYPE)).inc()
-            return dead_letter(
-                url=link.url,
-                source_id=item.source_id,
-                stage=Stage.FETCH,
-                reason=Reason.UNSUPPORTED_CONTENT_TYPE,
-                detail=f"content type {ctype or 'missing'} is not an article page",
-                retriable=False,
-                attempts=link.attempts,
-            )
         if not outcome.ok:
             obs.FETCHES.labels("error", str(outcome.reason)).inc()
             bound.info(
@@ -141,6 +128,18 @@ class ArticleHandler:
                 reason=outcome.reason or Reason.HTTP_ERROR,
                 detail=outcome.detail,
                 retriable=outcome.retriable,
+                attempts=link.attempts,
+            )
+        ctype = (outcome.content_type or "").lower()
+        if ctype not in HTML_TYPES | TEXT_TYPES:  # e.g. JSON: read, but not an article page
+            obs.FETCHES.labels("error", str(Reason.UNSUPPORTED_CONTENT_TYPE)).inc()
+            return dead_letter(
+                url=link.url,
+                source_id=item.source_id,
+                stage=Stage.FETCH,
+                reason=Reason.UNSUPPORTED_CONTENT_TYPE,
+                detail=f"content type {ctype or 'missing'} is not an article page",
+                retriable=False,
                 attempts=link.attempts,
             )
         obs.FETCHES.labels("ok", "").inc()

@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 import structlog
 
 from newsflow import observability as obs
-from newsflow.config import PollSettings, SourceConfig
+from newsflow.config import FetchSettings, PollSettings, SourceConfig
 from newsflow.fetch.client import Fetcher, FetchOutcome
+from newsflow.fetch.robots import applies_to_listed
 from newsflow.models import SourceItem, utcnow
 from newsflow.sources import schedule
-from newsflow.sources.feeds import Discovery, parse_feed
-from newsflow.sources.pages import discover_links
+from newsflow.sources.discovery import Discovery
+from newsflow.sources.parse import parse_source
 from newsflow.sources.sitemaps import parse_sitemap
 from newsflow.state.base import FeedState, StateStore
 from newsflow.urls import canonicalize
@@ -33,25 +34,22 @@ class SourcePoller:
         store: StateStore,
         poll: PollSettings,
         *,
-        robots_for_listed: bool,
+        fetch: FetchSettings,
         rng: random.Random | None = None,
     ) -> None:
         self.fetcher = fetcher
         self.store = store
         self.poll = poll
-        self.robots_for_listed = robots_for_listed
+        self.fetch = fetch
         self.rng = rng or random.Random()
 
     async def poll_source(self, source: SourceConfig, state: FeedState) -> int:
         """Poll once and save the feed's new state; return how many new links were queued."""
-        check_robots = (
-            source.respect_robots if source.respect_robots is not None else self.robots_for_listed
-        )
         outcome = await self.fetcher.fetch(
             source.url,
             etag=state.etag,
             last_modified=state.last_modified,
-            check_robots=check_robots,
+            check_robots=applies_to_listed(source.respect_robots, self.fetch),
         )
         now = utcnow()
         since = (
@@ -73,7 +71,9 @@ class SourcePoller:
                 error_streak=state.error_streak + 1,
             )
             return 0
-        discovery = self._discover(source, outcome, now, since)
+        discovery = parse_source(
+            source, outcome.body, outcome.text, base_url=outcome.url, now=now, since=since
+        )
         items = list(discovery.items)
         if source.kind == "sitemap":
             items += await self._children(source, discovery, now, since)
@@ -85,19 +85,6 @@ class SourcePoller:
         await self._success(source, state, now, outcome, new=added, newest=discovery.newest)
         bound.info("source_poll", status="ok", items=len(items), new=added)
         return added
-
-    def _discover(
-        self, source: SourceConfig, outcome: FetchOutcome, now: datetime, since: datetime | None
-    ) -> Discovery:
-        if source.kind == "feed":
-            return parse_feed(
-                outcome.body, source=source, base_url=outcome.url, now=now, since=since
-            )
-        if source.kind == "sitemap":
-            return parse_sitemap(
-                outcome.body, source=source, base_url=outcome.url, now=now, since=since
-            )
-        return discover_links(outcome.text(), source=source, base_url=outcome.url)
 
     async def _children(
         self, source: SourceConfig, discovery: Discovery, now: datetime, since: datetime | None

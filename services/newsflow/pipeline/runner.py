@@ -110,9 +110,7 @@ class Pipeline:
         if recovered:
             log.info("frontier", status="recovered", links=recovered)
         await self.store.sync_sources([(x.id, x.url) for x in s.sources], now)
-        poller = SourcePoller(
-            self.fetcher, self.store, s.poll, robots_for_listed=s.fetch.robots_for_listed_sources
-        )
+        poller = SourcePoller(self.fetcher, self.store, s.poll, fetch=s.fetch)
         handler = ArticleHandler(
             s, self.sources, self.fetcher, self.pool, self.publisher, self.store, self.stats
         )
