@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from newsflow import dedup
-from newsflow.errors import CodingError, ExtractError, NewsflowError, Reason
+from newsflow.errors import ExtractError, NewsflowError, Reason
 from newsflow.extract.document import Extracted, extract_html, extract_text
 from newsflow.models import Article, EventRecord, Extraction, SourceRef
 from newsflow.urls import article_id_for, canonicalize, domain_of
@@ -146,7 +146,6 @@ def _canonical_choice(url: str, canonical: str | None) -> str:
 
 
 __all__ = [
-    "CodingError",
     "DocumentRequest",
     "DocumentResult",
     "init_worker",

@@ -36,6 +36,9 @@ from newsflow.state.base import FeedState, Link
 
 log = structlog.get_logger("newsflow.pipeline")
 
+# The frontier count scans every link ever seen; a gauge does not need it every tick.
+FRONTIER_GAUGE_EVERY = 30.0
+
 
 class Pipeline:
     def __init__(self, settings: Settings, *, once: bool = False) -> None:
@@ -218,11 +221,14 @@ class Pipeline:
         """Keeps leases alive, gauges current, and prints a summary line on a terminal."""
         s = self.settings
         last_summary = time.monotonic()
+        last_counts = -FRONTIER_GAUGE_EVERY
         while not self._stop.is_set():
             now = utcnow()
             await self.store.extend_leases(self.owner, now, s.poll.lease_seconds)
-            for status, n in (await self.store.link_counts()).items():
-                obs.FRONTIER.labels(status).set(n)
+            if time.monotonic() - last_counts >= FRONTIER_GAUGE_EVERY:
+                last_counts = time.monotonic()
+                for status, n in (await self.store.link_counts()).items():
+                    obs.FRONTIER.labels(status).set(n)
             obs.BROKER_READY.set(1 if self.publisher.ready else 0)
             if (
                 sys.stderr.isatty()
