@@ -1,0 +1,132 @@
+"""Draws the sentences we label for the event coder from the licensed corpora in ../shared/corpora.
+
+Reproducible: a fixed seed and sorted inputs give the same pool. Each row keeps its source, the
+document it came from, its licence and the sentence before it (for pronouns). Writes
+data/events/pool/<source>-<n>.jsonl in chunks of 100 rows for labelling.
+
+Usage: python scripts/events_pool.py ../shared/corpora data/events/pool
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import random
+import re
+import sys
+from pathlib import Path
+
+from newsflow.events.sentences import split
+
+SEED = 20261201
+CHUNK = 100
+LICENCE = {
+    "cnc": "CC0-1.0",
+    "ucdp": "CC-BY-4.0",
+    "wikinews": "CC-BY-2.5",
+}
+# Words that make a Wikinews sentence likely to hold a rarer PLOVER type; drawn per group so
+# every type gets enough positives. A draw is a candidate, never a label.
+TARGETS = {
+    "agree": r"\b(agree[sd]?|agreement|signed|accord|pledged?|promised?|offered)\b",
+    "consult": r"\b(met|meets|meeting|talks|visit(ed|s)?|summit|negotiat\w+|hosted)\b",
+    "support": r"\b(praised?|endorsed?|supports?|backed|welcomed|congratulat\w+|recogni[sz]ed)\b",
+    "concede": r"\b(apologi[sz]\w+|admitted|conceded?|accepted|eased|lifted|gave in|backed down|pardon\w*)\b",
+    "cooperate": r"\b(cooperat\w+|co-operat\w+|joint|jointly|partnership|alliance|exchange[sd]? (intelligence|information))\b",
+    "aid": r"\b(aid|donat\w+|humanitarian|relief|assistance|loan|grant)\b",
+    "retreat": r"\b(withdr[ae]w\w*|withdrawal|pulled out|released|freed|resign\w*|stepped down|disarm\w*|evacuat\w+)\b",
+    "request": r"\b(urged?|call(ed|s)? (on|for)|demand\w*|asked|appeal\w*|request\w*)\b",
+    "accuse": r"\b(accus\w+|criticiz\w+|criticis\w+|condemn\w+|blam\w+|denounc\w+|investigat\w+|alleg\w+)\b",
+    "reject": r"\b(reject\w*|refus\w+|denied|dismiss\w+|vetoed?|ruled out|turned down)\b",
+    "threaten": r"\b(threat\w*|warn\w*|ultimatum)\b",
+    "sanction": r"\b(sanction\w*|expell?\w*|embargo|sentenced|convicted|suspend\w+|cut ties|recalled)\b",
+    "protest": r"\b(protest\w*|demonstrat\w+|rall(y|ied|ies)|march(ed|es)?|strike|boycott\w*)\b",
+    "mobilize": r"\b(deploy\w*|troops|mobili[sz]\w+|reinforc\w+|alert|military exercise|drills?)\b",
+    "coerce": r"\b(arrest\w*|detain\w*|banned|raid\w*|seiz\w+|curfew|deport\w+|blockade|censor\w*|confiscat\w+)\b",
+    "assault": r"\b(kill\w*|attack\w*|bomb\w*|shot|fired|clash\w*|wounded|airstrike|shell\w*|ambush\w*)\b",
+}
+PER_TARGET = 75
+WIKINEWS_RANDOM = 1000
+CNC_ROWS = 850
+UCDP_ROWS = 650
+
+
+def _row(source: str, doc: str, text: str, context: str, extra: dict) -> dict:
+    rid = f"{source}-" + hashlib.sha256(f"{doc}|{text}".encode()).hexdigest()[:12]
+    return {"id": rid, "source": source, "doc": doc, "licence": LICENCE[source],
+            "context": context, "text": text, **extra}
+
+
+def cnc(root: Path, rng: random.Random) -> list[dict]:
+    rows = []
+    for name in ("train_subtask1.csv", "dev_subtask1.csv", "test_subtask1_text.csv"):
+        with open(root / "cnc" / name, encoding="utf-8-sig") as f:
+            for r in csv.DictReader(f):
+                # index: <split>_<batch>_<doc>_<n>; a document is its split, batch and doc number
+                doc = "_".join(r["index"].split("_")[:3])
+                text = re.sub(r"\s+([,.;:!?%)'])", r"\1", r["text"]).replace("( ", "(").strip()
+                rows.append(_row("cnc", f"cnc:{doc}", text, "", {"ref": r["index"]}))
+    seen, uniq = set(), []
+    for r in sorted(rows, key=lambda r: r["id"]):
+        if r["text"] not in seen and 6 <= len(r["text"].split()) <= 80:
+            seen.add(r["text"])
+            uniq.append(r)
+    return rng.sample(uniq, CNC_ROWS)
+
+
+def ucdp(root: Path, rng: random.Random) -> list[dict]:
+    rows = []
+    for line in open(root / "ucdp" / "ged-syria-headlines.jsonl", encoding="utf-8"):
+        r = json.loads(line)
+        rows.append(_row("ucdp", f"ucdp:{r['id']}", r["source_headline"].strip(), "",
+                         {"ref": str(r["id"]), "date": r["source_date"]}))
+    seen, uniq = set(), []
+    for r in sorted(rows, key=lambda r: r["id"]):
+        if r["text"].lower() not in seen:
+            seen.add(r["text"].lower())
+            uniq.append(r)
+    return rng.sample(uniq, UCDP_ROWS)
+
+
+def wikinews(root: Path, rng: random.Random) -> list[dict]:
+    rows = []
+    for line in open(root / "wikinews" / "articles.jsonl", encoding="utf-8"):
+        a = json.loads(line)
+        sents = [s.text for s in split(a["text"])]
+        for i, s in enumerate(sents):
+            if 6 <= len(s.split()) <= 70 and not s.startswith(("\"", "“")) or (
+                6 <= len(s.split()) <= 70 and i > 0
+            ):
+                rows.append(_row("wikinews", a["id"], s, sents[i - 1] if i else "",
+                                 {"ref": a["url"], "date": a["date"]}))
+    rows.sort(key=lambda r: r["id"])
+    chosen: dict[str, dict] = {}
+    for name, pattern in TARGETS.items():
+        rx = re.compile(pattern, re.I)
+        hits = [r for r in rows if rx.search(r["text"]) and r["id"] not in chosen]
+        for r in rng.sample(hits, min(PER_TARGET, len(hits))):
+            chosen[r["id"]] = {**r, "drawn_for": name}
+    rest = [r for r in rows if r["id"] not in chosen]
+    for r in rng.sample(rest, WIKINEWS_RANDOM):
+        chosen[r["id"]] = {**r, "drawn_for": "random"}
+    return list(chosen.values())
+
+
+def main(corpora: str, out: str) -> None:
+    root, dest = Path(corpora), Path(out)
+    dest.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(SEED)
+    for name, rows in (("cnc", cnc(root, rng)), ("ucdp", ucdp(root, rng)),
+                       ("wikinews", wikinews(root, rng))):
+        rng.shuffle(rows)
+        for k in range(0, len(rows), CHUNK):
+            path = dest / f"{name}-{k // CHUNK:02d}.jsonl"
+            with open(path, "w", encoding="utf-8") as f:
+                for r in rows[k : k + CHUNK]:
+                    f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        print(name, len(rows))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])
