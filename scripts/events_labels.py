@@ -8,6 +8,7 @@ A label line: {"id", "events": [...]} or {"id", "skip": "why"}; see docs/events/
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -115,7 +116,73 @@ def check(pool_path: str, label_path: str) -> int:
     return 1 if bad or missing else 0
 
 
+def _span(text: str, value: str | None) -> dict | None:
+    if value is None:
+        return None
+    start = text.index(value)
+    return {"text": value, "start": start, "end": start + len(value)}
+
+
+def _event(text: str, e: dict) -> dict:
+    return {
+        "type": e["type"],
+        "mode": e.get("mode"),
+        "acled": e.get("acled"),
+        "modality": e["modality"],
+        "trigger": _span(text, e["trigger"]),
+        "actor": _span(text, e.get("actor")),
+        "actor_country": e.get("actor_country"),
+        "recipient": _span(text, e.get("recipient")),
+        "recipient_country": e.get("recipient_country"),
+        "location": _span(text, e.get("location")),
+        "counts": [
+            {"kind": k, "value": v, "qualifier": q, **_span(text, t)}
+            for k, v, q, t in e.get("counts") or []
+        ],
+    }
+
+
+def is_test_doc(doc: str) -> bool:
+    """Frozen test split: 2 in 9 documents by a hash of the document id (about 22 %).
+
+    The rule needs no other row, so labels added later never move a row between train and
+    test, and a document (article, CNC story, UCDP event) is never split across the two.
+    """
+    return int(hashlib.sha256(doc.encode()).hexdigest(), 16) % 9 < 2
+
+
+def _hash(row_id: str) -> str:
+    return hashlib.sha256(row_id.encode()).hexdigest()[:16]
+
+
+def build(pool_dir: str, label_dir: str, out: str) -> None:
+    """Merge pool rows with their labels into one file; split test rows by document."""
+    rows = []
+    for label_path in sorted(Path(label_dir).glob("*.jsonl")):
+        pool = {r["id"]: r for r in read(Path(pool_dir) / label_path.name)}
+        for lab in read(label_path):
+            row = pool[lab["id"]]
+            if "skip" in lab or problems(row, lab):
+                continue
+            events = [_event(row["text"], e) for e in lab["events"]]
+            rows.append({**row, "is_event": bool(events), "events": events})
+    for r in rows:
+        r["split"] = "test" if is_test_doc(r["doc"]) else "train"
+    test = {_hash(r["id"]) for r in rows if r["split"] == "test"}
+    split_path = Path(out).with_name("test-split.txt")
+    rows.sort(key=lambda r: r["id"])
+    with open(out, "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    split_path.write_text("".join(f"{h}\n" for h in sorted(test)))
+    n_test = sum(r["split"] == "test" for r in rows)
+    print(f"{len(rows)} rows, {n_test} test ({n_test / max(1, len(rows)):.1%})")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "check":
         sys.exit(check(sys.argv[2], sys.argv[3]))
+    if sys.argv[1] == "build":
+        build(sys.argv[2], sys.argv[3], sys.argv[4])
+        sys.exit(0)
     raise SystemExit(__doc__)

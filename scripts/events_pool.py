@@ -59,6 +59,10 @@ def _row(source: str, doc: str, text: str, context: str, extra: dict) -> dict:
 
 
 def cnc(root: Path, rng: random.Random) -> list[dict]:
+    return rng.sample(_all_cnc(root), CNC_ROWS)
+
+
+def _all_cnc(root: Path) -> list[dict]:
     rows = []
     for name in ("train_subtask1.csv", "dev_subtask1.csv", "test_subtask1_text.csv"):
         with open(root / "cnc" / name, encoding="utf-8-sig") as f:
@@ -72,10 +76,14 @@ def cnc(root: Path, rng: random.Random) -> list[dict]:
         if r["text"] not in seen and 6 <= len(r["text"].split()) <= 80:
             seen.add(r["text"])
             uniq.append(r)
-    return rng.sample(uniq, CNC_ROWS)
+    return uniq
 
 
 def ucdp(root: Path, rng: random.Random) -> list[dict]:
+    return rng.sample(_all_ucdp(root), UCDP_ROWS)
+
+
+def _all_ucdp(root: Path) -> list[dict]:
     rows = []
     for line in open(root / "ucdp" / "ged-syria-headlines.jsonl", encoding="utf-8"):
         r = json.loads(line)
@@ -86,21 +94,28 @@ def ucdp(root: Path, rng: random.Random) -> list[dict]:
         if r["text"].lower() not in seen:
             seen.add(r["text"].lower())
             uniq.append(r)
-    return rng.sample(uniq, UCDP_ROWS)
+    return uniq
 
 
 def wikinews(root: Path, rng: random.Random) -> list[dict]:
+    return _select_wikinews(_all_wikinews(root), rng)
+
+
+def _all_wikinews(root: Path) -> list[dict]:
     rows = []
     for line in open(root / "wikinews" / "articles.jsonl", encoding="utf-8"):
         a = json.loads(line)
         sents = [s.text for s in split(a["text"])]
         for i, s in enumerate(sents):
-            if 6 <= len(s.split()) <= 70 and not s.startswith(("\"", "“")) or (
+            if (6 <= len(s.split()) <= 70 and not s.startswith(("\"", "“"))) or (
                 6 <= len(s.split()) <= 70 and i > 0
             ):
                 rows.append(_row("wikinews", a["id"], s, sents[i - 1] if i else "",
                                  {"ref": a["url"], "date": a["date"]}))
-    rows.sort(key=lambda r: r["id"])
+    return sorted(rows, key=lambda r: r["id"])
+
+
+def _select_wikinews(rows: list[dict], rng: random.Random) -> list[dict]:
     chosen: dict[str, dict] = {}
     for name, pattern in TARGETS.items():
         rx = re.compile(pattern, re.I)
@@ -128,5 +143,62 @@ def main(corpora: str, out: str) -> None:
         print(name, len(rows))
 
 
+
+
+# Round two: sentences likely to hold the types and ACLED sub-events that round one left short
+# (AID, COOPERATE; interceptions, territory, suicide bombs, grenades, chemical weapons,
+# abductions, sexual violence, excessive force, bases). Candidates only, labelled like the rest.
+ROUND2 = {
+    "wikinews": {
+        "aid": r"\b(donat\w+|humanitarian aid|relief (supplies|aid|goods)|aid (to|for)|sent aid|food aid|emergency aid|aid package|pledged \$|\$[\d.]+ (million|billion) in aid)\b",
+        "cooperate": r"\b(cooperat\w+|co-operat\w+|joint (exercise|operation|patrol|investigation|venture)|extradit\w+|intelligence sharing|shared intelligence|alliance with|teamed up)\b",
+        "intercept": r"\b(shot down|intercept\w+|downed)\b",
+        "base": r"\b(set up|established|opened) (a |an )?(military )?(base|headquarters|outpost)\b",
+        "transfer": r"\b(handed over|hand over|handover|withdr[ae]w\w* from|pulled out of)\b",
+    },
+    "ucdp": {
+        "suicide": r"\bsuicide\b",
+        "grenade": r"\bgrenade",
+        "chemical": r"\b(chemical|chlorine|sarin|toxic gas)\b",
+        "abduct": r"\b(kidnap\w*|abduct\w*|arrest\w*)\b",
+        "territory": r"\b(control (over|of)|took control|seiz\w+|captur\w+|recaptur\w+|advance\w*|regain\w*)\b",
+        "intercept": r"\b(shot down|intercept\w+|downed|drones?)\b",
+        "sexual": r"\b(rape\w*|sexual)\b",
+    },
+    "cnc": {
+        "force": r"\b(opened fire|fired (at|on|upon)|lathi ?charg\w*|tear ?gas|rubber bullets|baton)\b",
+    },
+}
+ROUND2_PER = 60
+
+
+def round_two(corpora: str, out: str, existing: str) -> None:
+    """A second pool of candidates for the short classes, none already drawn."""
+    root, dest = Path(corpora), Path(out)
+    seen = {json.loads(line)["id"] for p in Path(existing).glob("*.jsonl") for line in p.open()}
+    rng = random.Random(SEED + 2)
+    cnc_rows = [r for r in _all_cnc(root) if r["id"] not in seen]
+    ucdp_rows = [r for r in _all_ucdp(root) if r["id"] not in seen and ";" not in r["text"]]
+    wiki_rows = [r for r in _all_wikinews(root) if r["id"] not in seen]
+    pools = {"wikinews": wiki_rows, "ucdp": ucdp_rows, "cnc": cnc_rows}
+    chosen: dict[str, dict] = {}
+    for source, targets in ROUND2.items():
+        for name, pattern in targets.items():
+            rx = re.compile(pattern, re.I)
+            hits = [r for r in pools[source] if rx.search(r["text"]) and r["id"] not in chosen]
+            for r in rng.sample(hits, min(ROUND2_PER, len(hits))):
+                chosen[r["id"]] = {**r, "drawn_for": f"round2:{name}"}
+    rows = list(chosen.values())
+    rng.shuffle(rows)
+    for k in range(0, len(rows), CHUNK):
+        with open(dest / f"round2-{k // CHUNK:02d}.jsonl", "w", encoding="utf-8") as f:
+            for r in rows[k : k + CHUNK]:
+                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    print("round two", len(rows))
+
+
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    if sys.argv[1] == "--round-two":
+        round_two(*sys.argv[2:5])
+    else:
+        main(*sys.argv[1:3])
