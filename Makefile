@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONFIG ?= config/newsflow.example.yaml
 
-.PHONY: install run test unit lint schemas eval bench lock deploy-check clean
+.PHONY: install run test unit lint schemas eval train bench lock deploy-check clean
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -39,6 +39,11 @@ schemas: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python -m newsflow.evaluate --shared ../shared
+
+# Rebuilds the event typer (services/newsflow/events/data/typer.npz) from data/events, bit for bit;
+# TRAIN_ARGS=--compare prints the design comparison (5-fold CV on train, then the test split).
+train: $(STAMP)
+	$(BIN)/python scripts/train_events.py $(TRAIN_ARGS)
 
 BENCH_VENV ?= .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import json
 import sys
 import time
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -205,8 +207,16 @@ def to_typer(model: dict) -> typer.Typer:
 
 
 def write(model: dict, path: Path) -> None:
+    """An .npz numpy can read, written with fixed zip timestamps so a rebuild is byte-identical."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(path, meta=np.array(json.dumps(model["meta"], sort_keys=True)), **model["arrays"])
+    arrays = {"meta": np.array(json.dumps(model["meta"], sort_keys=True)), **model["arrays"]}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(arrays):
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, np.asarray(arrays[name]), allow_pickle=False)
+            zf.writestr(info, buf.getvalue())
 
 
 def score(t: typer.Typer, test_rows: list[dict], feat: Featurizer | None) -> dict:

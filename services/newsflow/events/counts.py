@@ -9,7 +9,7 @@ are never casualties. Weapons shot down become `intercepted`, the salvo they cam
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from newsflow.events.lexicon import cues
 from newsflow.models import Count, Span
@@ -96,6 +96,12 @@ def _people(words: str) -> bool:
 
 def find(text: str, offset: int) -> list[Count]:
     """Counts in a sentence; `offset` is the sentence's start in the article."""
+    return list(_find(text, offset))
+
+
+@lru_cache(maxsize=32)
+def _find(text: str, offset: int) -> tuple[Count, ...]:
+    # Cached: the drafts, the vetoes and the anchors of one sentence all ask for its counts.
     p = _patterns()
     found: list[tuple[int, int, Count]] = []
 
@@ -137,7 +143,7 @@ def find(text: str, offset: int) -> list[Count]:
                 add(kind, m)
     for m in p["toll"].finditer(text):  # type: ignore[union-attr]
         add("killed", m)
-    return [c for _, _, c in sorted(found, key=lambda f: f[0])]
+    return tuple(c for _, _, c in sorted(found, key=lambda f: f[0]))
 
 
 def _intercepts(text: str, p: dict[str, object], add: object) -> None:

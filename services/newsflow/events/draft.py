@@ -29,6 +29,8 @@ class Draft:
     inferred_actor: bool = False
     # Sentences of other mentions merged into this one; read for ACLED sub-types only.
     merged_text: str = ""
+    # The ACLED sub-event the typer chose for this type in this sentence.
+    acled_sub: str | None = None
 
     def countries(self, who: str = "actors") -> set[str]:
         return {a.country for a in getattr(self, who) if a.country}

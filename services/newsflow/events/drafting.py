@@ -27,7 +27,7 @@ from newsflow.events import (
 from newsflow.events.actors import Memory, combine, phrase, resolve
 from newsflow.events.draft import Draft
 from newsflow.events.gazetteer import find_names
-from newsflow.events.lexicon import actor_tables
+from newsflow.events.lexicon import Sense, actor_tables
 from newsflow.events.sentences import Sentence
 from newsflow.models import Actor, Count
 
@@ -182,6 +182,27 @@ def draft_sentence(
     return screen.drop_embedded(pairs)
 
 
+def vetoed(sent: Sentence, doc: Doc) -> set[str]:
+    """Types whose trigger words the lexicon's sense screens read as no event here: "fired a shot
+    past the goalkeeper", "killed in a landslide", "captured an image". The typer does not
+    override these finer readings of one word."""
+    out = set()
+    has_counts = bool(counts.find(sent.text, sent.start))
+    for m in triggers.find(doc):
+        tok, etype = m.token, m.sense.type
+        if len(m.indices) == 1:
+            judged = selection.judge(tok, tok.lemma_.lower(), etype, m.sense.patient_poss)
+            if judged is None:
+                out.add(etype)
+                continue
+            etype = judged
+        if screen.sporting_violence(etype, sent.text, has_counts) or (
+            tok.lemma_.lower() in CASUALTY_VERBS and _ACCIDENT.search(sent.text)
+        ):
+            out.add(etype)
+    return out
+
+
 def _draft(
     match: triggers.Match,
     sent: Sentence,
@@ -190,18 +211,23 @@ def _draft(
     published_at: datetime | None,
     found_counts: list[Count],
     quotes: list[tuple[int, int]],
+    typed: bool = False,
 ) -> list[Draft]:
+    """Drafts for one trigger. `typed`: the typer already decided the type, so the rule screens
+    that guess whether a trigger word is an event at all are skipped."""
     tok, sense = match.token, match.sense
     etype, mode = sense.type, sense.mode
-    if len(match.indices) == 1:
+    if len(match.indices) == 1 and not typed:
         judged = selection.judge(tok, tok.lemma_.lower(), etype, sense.patient_poss)
         if judged is None:
             return []  # "capturing an image", "released an album", "beat Croatia 2-1"
         if judged != etype:
             etype, mode = judged, None
     found = roles.find(tok, sense.role, sense.patient_poss)
-    if sense.role == "speaker" and screen.epistemic_must(
-        tok, found.recipients[0] if found.recipients else None
+    if (
+        not typed
+        and sense.role == "speaker"
+        and screen.epistemic_must(tok, found.recipients[0] if found.recipients else None)
     ):
         return []
     by_head = [(h, resolve(h, memory)) for h in found.actors]
@@ -218,16 +244,16 @@ def _draft(
     # Only words that named a country are the actor's, not a place ("an attack on X killed ...").
     actor_spans = _heads_span([h for h, acts in by_head if any(a.country for a in acts)])
     location = places.locate(doc, etype, actor_spans, tok)
-    if is_noun and not found.actors and not found.recipients:
+    if is_noun and not found.actors and not found.recipients and not typed:
         det = {c.lower_ for c in tok.children if c.dep_ in ("det", "poss")}
         if det & _ANAPHORIC and not event_counts:
             return []  # "the attack", "this rejection": a mention of an event already coded
         if location is None and not event_counts:
             return []  # "potential peace talks": nobody, nowhere, nothing counted
-    if is_noun and not found.actors and mood == "hypothetical" and not event_counts:
+    if is_noun and not found.actors and mood == "hypothetical" and not event_counts and not typed:
         return []  # "any eventual accord", "potential talks": a possibility, not an event
 
-    if _in_quote(tok.idx, quotes) and etype in CONFLICT_ACTS | {"THREATEN"}:
+    if not typed and _in_quote(tok.idx, quotes) and etype in CONFLICT_ACTS | {"THREATEN"}:
         spk = memory.quote_speaker
         if spk is None or not actors:
             return []
@@ -258,7 +284,7 @@ def _draft(
     if local and location is not None and location.country:
         # Police, protesters, courts and residents act where they are (ACLED convention).
         actors = [a.model_copy(update={"country": location.country}) for a in actors]
-    if not screen.attributable(
+    if not typed and not screen.attributable(
         etype,
         actors,
         recipients,
@@ -268,19 +294,20 @@ def _draft(
         violent=selection.violent(sent.text, tok),
     ):
         return []  # "he visited his doctor", "provides battery life": no party a reader could name
-    if screen.sporting_violence(etype, sent.text, bool(event_counts)):
+    if not typed and screen.sporting_violence(etype, sent.text, bool(event_counts)):
         return []  # "Kazakhstan beat the Netherlands 2-1", "fired a shot at the goaltender"
     armed = any(a.sector in ("MIL", "REB", "POL") for a in actors)
     if (
         tok.lemma_.lower() in CASUALTY_VERBS
         and _ACCIDENT.search(sent.text)
         and not (found.actors and armed)
+        and not typed
     ):
         return []  # deaths in a crash, flood or fire are not an assault
     recipients = [
         r for r in recipients if (r.name, r.country) not in {(a.name, a.country) for a in actors}
     ]
-    if mood == "negated" and etype in COOPERATIVE | {"AID", "RETREAT"}:
+    if not typed and mood == "negated" and etype in COOPERATIVE | {"AID", "RETREAT"}:
         if not screen.refusal(tok):
             return []  # "had not met since 1965", "was not a topic of our discussions": no event
         etype, mode, mood = "REJECT", None, "asserted"
@@ -308,6 +335,8 @@ def _draft(
         confidence=_confidence(actors, recipients, tok, found.actors) - (0.15 if inferred else 0),
         inferred_actor=inferred,
     )
+    if typed:
+        return [base]
     out = [base]
     unless = modality.clause_has(tok, {"unless"})
     condition = unless or modality.clause_has(tok, {"if"})
@@ -363,3 +392,24 @@ def _confidence(
     c += 0.1 if any(r.country or r.sector for r in recipients) else 0
     c += 0.05 if tok.pos_ == "VERB" else 0
     return round(min(c, 0.95), 2)
+
+
+def anchor(
+    sent: Sentence,
+    doc: Doc,
+    memory: Memory,
+    published_at: datetime | None,
+    etype: str,
+    mode: str | None,
+) -> Draft | None:
+    """A draft of the type the typer chose where no trigger word of that type matched: its
+    arguments are read from the main verb of the sentence."""
+    verbs = [t for t in doc if t.pos_ == "VERB" and t.dep_ not in ("amod", "aux")]
+    roots = [t for t in verbs if t.dep_ == "ROOT"]
+    tok = (roots or verbs or [t for t in doc if t.dep_ == "ROOT"] or [None])[0]
+    if tok is None:
+        return None
+    match = triggers.Match(tok, Sense(type=etype, mode=mode), (tok.i,))
+    found_counts = counts.find(sent.text, sent.start)
+    drafts = _draft(match, sent, doc, memory, published_at, found_counts, [], typed=True)
+    return drafts[0] if drafts else None

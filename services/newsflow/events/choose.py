@@ -1,0 +1,63 @@
+"""Reconciles what the typer decided about a sentence with the drafts the rules built from it.
+
+The typer decides whether the sentence reports an event and of which types; the rules only
+supply arguments. A rule draft of a type the typer did not choose is dropped, or lends its
+arguments to a chosen type no draft has. A chosen type with no draft is anchored on the
+sentence's main verb, unless the lexicon found a trigger of that type and its screens rejected
+it ("fired a shot past the goalkeeper"): then the screens' finer reading of the word wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from newsflow.events.draft import Draft
+from newsflow.events.drafting import COUNT_KINDS
+from newsflow.events.typer import Prediction
+
+# How much of a record's confidence comes from the typer; the rest from the rule evidence.
+TYPER_WEIGHT = 0.8
+# A type the typer gives this much, below its own threshold, is kept where a rule drafted it.
+SUPPORTED = 0.25
+
+
+def reconcile(
+    drafts: list[Draft],
+    p: Prediction,
+    anchor: Callable[[str, str | None], Draft | None],
+    screened: set[str] = frozenset(),
+) -> list[Draft]:
+    if not p.types:
+        return []
+
+    def wanted(d: Draft) -> bool:
+        return d.event_type in p.types or p.probs.get(d.event_type, 0.0) >= SUPPORTED
+
+    kept = [d for d in drafts if wanted(d)]
+    spare = [d for d in drafts if not wanted(d)]
+    for etype in p.types:
+        if any(d.event_type == etype for d in kept):
+            continue
+        if etype in screened and not spare:
+            continue
+        d = (
+            _retype(spare.pop(0), etype, p.modes.get(etype))
+            if spare
+            else anchor(etype, p.modes.get(etype))
+        )
+        if d is not None:
+            kept.append(d)
+    for d in kept:
+        d.mode = d.mode or p.modes.get(d.event_type)
+        d.acled_sub = p.acled.get(d.event_type)
+        d.confidence = round(
+            TYPER_WEIGHT * p.probs[d.event_type] + (1 - TYPER_WEIGHT) * d.confidence, 2
+        )
+    return sorted(kept, key=lambda d: d.trigger_start)
+
+
+def _retype(d: Draft, etype: str, mode: str | None) -> Draft:
+    kinds = COUNT_KINDS.get(etype, set())
+    d.event_type, d.mode, d.role = etype, mode, None
+    d.counts = [c for c in d.counts if c.kind in kinds]
+    return d
