@@ -39,6 +39,10 @@ CHOSEN = "words+parse"
 NGEC_WEIGHT = 0.3
 # Chosen by 5-fold CV of the whole coder on the train split (docs/events/typer.md).
 EVENT_THRESHOLD = 0.45
+# The words-only screen (chosen by 5-fold CV on train for recall, and by the share of aeb-dev
+# sentences it sends to the parser for cost): parse a sentence the lexicon flags when the screen
+# gives it >= SCREEN_LOW, and any sentence it gives >= SCREEN_HIGH.
+SCREEN_LOW, SCREEN_HIGH = 0.2, 0.8
 # Which heads weigh classes by inverse frequency (rare types would otherwise never win top-1).
 BALANCED = {"type": True, "acled": False}
 C = {"event": 1.0, "type": 1.0, "mode": 1.0, "acled": 1.0}
@@ -137,6 +141,17 @@ def train(
     y_event = np.array([int(r["is_event"]) for r in train_rows])
     store("event", _fit(x[:n], y_event, None, C["event"]), ["no", "yes"], True)
 
+    # screen: is-event from the words alone, run before the parse to pick sentences worth parsing
+    vocab_names = sorted(mat.vocab, key=mat.vocab.get)
+    word_cols = np.array([i for i, f in enumerate(vocab_names) if f[:2] in ("w:", "b:")])
+    m = _fit(x[:n][:, word_cols], y_event, None, C["event"])
+    full = np.zeros((x.shape[1], 1), dtype=np.float32)
+    full[word_cols, 0] = m.coef_[0]
+    arrays["screen.classes"] = np.array(["no", "yes"])
+    arrays["screen.weights"] = np.round(full, 6).astype(np.float32)
+    arrays["screen.bias"] = np.round(m.intercept_, 6).astype(np.float32)
+    heads["screen"] = {"multilabel": True}
+
     # types: one-vs-rest over event rows, synthetic rows down-weighted
     types = typer_types()
     ev_idx = [i for i, r in enumerate(train_rows) if r["is_event"]] + list(range(n, n + len(extra)))
@@ -193,6 +208,8 @@ def train(
         "heads": heads,
         "event_threshold": EVENT_THRESHOLD,
         "type_threshold": 0.5,
+        "screen_low": SCREEN_LOW,
+        "screen_high": SCREEN_HIGH,
         "train_rows": n,
         "synthetic_rows": len(extra),
         "data_sha256": hashlib.sha256(DATA.read_bytes()).hexdigest(),

@@ -58,6 +58,7 @@ class EventCoder:
         tables()
         triggers()
         crosswalk.table()
+        classify.mode_from_words("")
 
     def code(
         self, text: str, *, article_id: str, published_at: datetime | None
@@ -73,7 +74,8 @@ class EventCoder:
             raise CodingError(f"event coder failed on article {article_id}: {exc!r}") from exc
 
     def _code(self, text: str, article_id: str, published_at: datetime | None) -> list[EventRecord]:
-        sentences = [s for s in split(text) if is_candidate(s)][:MAX_SENTENCES]
+        sentences = [s for s in split(text) if self._typer.admits(s.text, is_candidate(s))]
+        sentences = sentences[:MAX_SENTENCES]
         if not sentences:
             return []
         memory = Memory()

@@ -1,6 +1,7 @@
 """The learned event typer: linear heads over sentence features, shipped as one .npz archive.
 
 Heads (trained by scripts/train_events.py, `make train`):
+- screen: does the sentence report an event, from its words alone (decides what to parse);
 - event: does the sentence report an event at all;
 - type: one-vs-rest PLOVER types (a sentence may report several);
 - mode:<TYPE>: the PLOVER mode of that type;
@@ -89,6 +90,22 @@ class Typer:
         idx = np.array([i for i, _ in pairs], dtype=np.int64)
         vals = np.array([v for _, v in pairs], dtype=np.float32)
         return idx, vals
+
+    def screen(self, text: str) -> float:
+        """Probability that the sentence reports an event, from its words alone (no parse)."""
+        head = self.heads.get("screen")
+        if head is None:
+            return 0.0
+        idx, vals = self._encode(features.words(text))
+        return head.probs(idx, vals, None)["yes"]
+
+    def admits(self, text: str, flagged: bool) -> bool:
+        """Whether a sentence is worth parsing: the lexicon `flagged` it and the screen does not
+        rule it out, or the screen alone is confident."""
+        if "screen" not in self.heads:
+            return flagged
+        p = self.screen(text)
+        return p >= self.meta["screen_high"] or (flagged and p >= self.meta["screen_low"])
 
     def predict(self, text: str, doc: Doc | None = None) -> Prediction:
         feats = features.words(text)
