@@ -44,7 +44,7 @@ EVENT_THRESHOLD = 0.45
 # gives it >= SCREEN_LOW, and any sentence it gives >= SCREEN_HIGH.
 SCREEN_LOW, SCREEN_HIGH = 0.2, 0.8
 # Which heads weigh classes by inverse frequency (rare types would otherwise never win top-1).
-BALANCED = {"type": True, "acled": False}
+BALANCED = {"type": True, "acled": True}
 C = {"event": 1.0, "type": 1.0, "mode": 1.0, "acled": 1.0}
 
 
