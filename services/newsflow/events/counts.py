@@ -28,6 +28,7 @@ def _patterns() -> dict[str, object]:
     after = {k: "|".join(re.escape(w) for w in v) for k, v in c["casualties"].items()}
     before = {k: "|".join(re.escape(w) for w in v) for k, v in c["verbs_before"].items()}
     weapons = "|".join(re.escape(w) for w in c["weapons"])
+    crowd = "|".join(re.escape(w) for w in c["crowd"])
     return {
         "words": words,
         "approx_words": set(c["numbers"]["approx"]),
@@ -57,6 +58,10 @@ def _patterns() -> dict[str, object]:
         "item": re.compile(
             rf"{number}(?:\s+of\s+(?:the\s+)?(?P<total>\d[\d,]*|\w+))?\s+(?:[\w-]+\s+){{0,2}}?(?P<weapon>{weapons})\b",
             re.I,
+        ),
+        # "More than 20 associate degree students", "500 to 600 other Tibetans"
+        "crowd": re.compile(
+            rf"\b{number}(?:\s+to\s+[\d,]+)?(?:\s+[\w-]+){{0,2}}?\s+(?:{crowd})\b", re.I
         ),
         "launch": re.compile(
             rf"\b(?:launched|fired)\s+{number}\s+(?:[\w-]+\s+){{0,2}}?(?P<weapon>{weapons})\b", re.I
@@ -143,6 +148,8 @@ def _find(text: str, offset: int) -> tuple[Count, ...]:
                 add(kind, m)
     for m in p["toll"].finditer(text):  # type: ignore[union-attr]
         add("killed", m)
+    for m in p["crowd"].finditer(text):  # type: ignore[union-attr]
+        add("other", m)  # after the casualty kinds: "20 students were killed" stays killed
     return tuple(c for _, _, c in sorted(found, key=lambda f: f[0]))
 
 

@@ -38,7 +38,8 @@ CONFLICT_ACTS = {"ASSAULT", "COERCE", "SANCTION", "PROTEST", "MOBILIZE"}
 COUNT_KINDS = {
     "ASSAULT": {"killed", "injured", "abducted", "missing", "displaced", "launched"},
     "COERCE": {"arrested", "abducted", "displaced", "killed", "injured"},
-    "PROTEST": {"killed", "injured", "arrested"},
+    "PROTEST": {"killed", "injured", "arrested", "other"},
+    "MOBILIZE": {"other"},
     "intercept": {"intercepted", "launched"},
 }
 DIRECTIVE = {"urge", "demand", "ask", "call", "press", "appeal", "tell"}
