@@ -58,3 +58,14 @@ def test_spans_are_offset_into_the_article() -> None:
     """Count spans are shifted by the sentence offset."""
     (count,) = find("Police arrested 45 protesters.", 100)
     assert (count.kind, count.value, count.span.start) == ("arrested", 45, 100 + len("Police "))
+
+
+def test_crowd_sizes_are_counted_as_other_and_casualties_win() -> None:
+    """'More than 20 students marched' is a crowd of 20 or more; '20 students were killed' is killed."""
+    from newsflow.events.counts import find
+
+    (c,) = find("More than 20 associate degree students marched to the council.", 0)
+    assert (c.kind, c.value, c.qualifier) == ("other", 20, "at_least")
+    (c,) = find("Police said 20 students were killed.", 0)
+    assert (c.kind, c.value) == ("killed", 20)
+    assert find("The factory employs 300 machines.", 0) == []

@@ -75,3 +75,12 @@ def test_missing_or_garbage_archive_is_a_coding_error(tmp_path) -> None:
     junk.write_bytes(b"not a zip")
     with pytest.raises(CodingError):
         typer.load(junk)
+
+
+def test_screen_admits_confident_sentences_and_needs_the_lexicon_otherwise(shipped) -> None:
+    low, high = shipped.meta["screen_low"], shipped.meta["screen_high"]
+    war = "Government warplanes bombed the rebel-held town, killing 12 civilians."
+    recipe = "Stir the flour into the butter and bake for twenty minutes."
+    assert shipped.screen(war) >= high and shipped.admits(war, flagged=False)
+    assert low <= shipped.screen(recipe) < high
+    assert shipped.admits(recipe, flagged=True) and not shipped.admits(recipe, flagged=False)
