@@ -152,7 +152,9 @@ class Location(Message):
     geonameid: int | None = None
     lat: float | None = None
     lon: float | None = None
-    precision: Literal["city", "admin1", "country"]
+    precision: Literal["city", "admin1", "country", "site"] = Field(
+        description="site: a named place the gazetteer does not know; no country or coordinates."
+    )
 
 
 class Count(Message):

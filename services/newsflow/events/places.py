@@ -34,7 +34,7 @@ _RELATIVE = re.compile(
     re.IGNORECASE,
 )
 _BORDER = re.compile(r"\b(?:across|over|into|beyond) the (\w+) border\b")
-_PRECISION = {"city": 0, "admin1": 1, "country": 2}
+_PRECISION = {"site": 0, "city": 0, "admin1": 1, "country": 2}
 # Event types that may take their place from a meeting named after a city.
 MEETING_TYPES = {"CONSULT", "AGREE", "SUPPORT", "COOPERATE"}
 # A lone proper noun the model did not tag as a place must be a city this big (or a capital):
@@ -258,6 +258,8 @@ def locate(
     """A place attached to the trigger (in its phrase) first; then the most precise place in
     the sentence, first mention breaking ties."""
     cands = candidates(doc, event_type, exclude, trigger)
+    if trigger is not None:
+        cands += sites(doc, trigger, cands, exclude)
     if not cands:
         return None
     if trigger is None:
@@ -271,6 +273,35 @@ def locate(
     return min(
         cands, key=lambda c: (detached(c), _PRECISION[c.location.precision], c.start)
     ).location
+
+
+def sites(
+    doc: Doc, trigger: Token, known: list[Candidate], exclude: list[tuple[int, int]]
+) -> list[Candidate]:
+    """Named places the gazetteer does not know ("Kafrzita", "Batla House"), only where a
+    locative preposition ties them to the trigger: precision "site", no coordinates."""
+    out = []
+    taken = [(c.start, c.end) for c in known] + exclude
+    for ent in doc.ents:
+        if ent.label_ not in ("GPE", "LOC", "FAC"):
+            continue
+        s, e, root = ent.start_char, ent.end_char, ent.root
+        if any(a < e and s < b for a, b in taken):
+            continue
+        prep = root.head if root.dep_ == "pobj" else None
+        if prep is None or prep.lower_ not in LOCATIVE:
+            continue
+        # the preposition hangs on the trigger, or on a noun the trigger governs ("on a village in X")
+        anchor = prep.head
+        if (
+            anchor != trigger
+            and anchor.head != trigger
+            and not (anchor.dep_ == "pobj" and anchor.head.head == trigger)
+        ):
+            continue
+        out.append(Candidate(s, e, Location(text=ent.text, name=ent.text, precision="site")))
+    return out
+
 
 
 def refine(location: Location | None, regions: list[Location]) -> Location | None:

@@ -58,3 +58,13 @@ def test_untagged_town_after_a_preposition(code) -> None:
     """A town the model mislabels is still a place after 'in'."""
     (event,) = _assaults(code("Unknown gunmen shot dead a local councillor in Culiacan."))
     assert event.location.country == "MEX" and event.location.precision == "city"
+
+
+def test_unknown_place_tied_to_the_trigger_is_a_site(code) -> None:
+    """A named place the gazetteer lacks is kept as a site when a preposition ties it to the act."""
+    events = code(
+        "In another incident, the house of a trader was attacked in Naoremthong on Tuesday "
+        "morning with a hand grenade."
+    )
+    loc = next(e.location for e in events if e.event_type == "ASSAULT")
+    assert (loc.name, loc.precision, loc.country, loc.lat) == ("Naoremthong", "site", None, None)
