@@ -1,7 +1,7 @@
 """Builds draft events from one parsed candidate sentence.
 
-For each trigger: read actor and recipient from the parse, fall back to the country the
-sentence names when the actor has none, decide modality, place, date and counts, and apply the
+For each trigger: read actor and recipient from the parse (empty rather than guessed from a
+country named elsewhere in the sentence), decide modality, place, date and counts, and apply the
 PLOVER conventions that change the type (a refused offer is REJECT, a promise to act is AGREE,
 a conditional act is THREATEN, a quoted charge against someone is ACCUSE).
 """
@@ -26,8 +26,7 @@ from newsflow.events import (
 )
 from newsflow.events.actors import Memory, combine, phrase, resolve
 from newsflow.events.draft import Draft
-from newsflow.events.gazetteer import find_names
-from newsflow.events.lexicon import Sense, actor_tables
+from newsflow.events.lexicon import Sense
 from newsflow.events.sentences import Sentence
 from newsflow.models import Actor, Count
 
@@ -49,25 +48,9 @@ _ACCIDENT = re.compile(
     r"\b(crash\w*|accidents?|collisions?|earthquakes?|floods?|flooding|landslides?|storms?|hurricanes?|cyclones?|wildfires?|stampedes?|drown\w*|derail\w*|capsiz\w*|outbreaks?|plague|epidemic|pandemic)\b",
     re.I,
 )
+_HELD = {"detain", "jail", "imprison", "hold", "arrest"}
 _ANAPHORIC = {"the", "this", "that", "these", "those", "such"}
 _QUOTE = re.compile(r"[“\"]([^”\"]{20,})[”\"]")
-_REPORTING_TAIL = re.compile(
-    r",[^,]*\b(said|says|reported|reports|told|according to|announced)\b[^,]*$", re.I
-)
-_PLACE_PREPS = {
-    "on",
-    "upon",
-    "against",
-    "in",
-    "at",
-    "into",
-    "near",
-    "over",
-    "across",
-    "to",
-    "from",
-    "throughout",
-}
 _SUBCLAUSE = {"acl", "relcl", "appos", "advcl", "ccomp"}
 
 
@@ -77,47 +60,6 @@ def _span(tokens: list[Token]) -> tuple[int, int]:
 
 def _heads_span(heads: list[Token]) -> list[tuple[int, int]]:
     return [_span(phrase(h)) for h in heads]
-
-
-def _person_spans(doc: Doc, people: list[Actor]) -> list[tuple[int, int]]:
-    """Where the sentence describes a recipient person ("Marc Fogel, an American ...")."""
-    names = {a.name for a in people}
-    return [_span(phrase(e.root)) for e in doc.ents if e.label_ == "PERSON" and e.text in names]
-
-
-def _fallback_actor(
-    doc: Doc, etype: str, exclude: list[tuple[int, int]], taken: set[str]
-) -> Actor | None:
-    """The first country the sentence names outside the recipient and the reporting clause.
-
-    People are skipped: a named leader elsewhere in the sentence is rarely the one who acted.
-    So are the recipients' own countries: "an American detained ..." is not America acting.
-    """
-    text = doc.text
-    tail = _REPORTING_TAIL.search(text)
-    limit = tail.start() if tail else len(text)
-    civil = actor_tables()["civil_org_words"]
-    # "the Washington Post", "American Airlines": a name inside a company or media name
-    exclude = exclude + [
-        (e.start_char, e.end_char)
-        for e in doc.ents
-        if e.label_ == "ORG" and len(e) > 1 and e[-1].lower_ in civil
-    ]
-    for s, e, name in find_names(text[:limit]):
-        if (
-            not name.country
-            or name.kind == "person"
-            or name.country in taken
-            or any(a <= s < b for a, b in exclude)
-        ):
-            continue
-        if classify.QUAD[etype] == 4:
-            # A place that is hit or passed through is not who acted.
-            before = text[:s].split()
-            if before and before[-1].lower() in _PLACE_PREPS:
-                continue
-        return Actor(text=text[s:e], name=name.name, country=name.country, sector=name.sector)  # type: ignore[arg-type]
-    return None
 
 
 def _quote_speaker(doc: Doc, quotes: list[tuple[int, int]]) -> Token | None:
@@ -264,19 +206,17 @@ def _draft(
         etype, mode, recipients, actors, mood = "ACCUSE", None, actors, accuser, "asserted"
         location = None
 
-    exclude = _heads_span(found.recipients) + _person_spans(doc, recipients)
     inferred = False
     if not any(a.country for a in actors) and found.passive and etype in CONFLICT_ACTS:
         # "an American detained in Russia": the detainee is the recipient; the state of custody
         # acts (lower confidence), never a country named elsewhere in the sentence.
         custody = screen.custody_actor(tok) if mode in screen.CUSTODY_MODES else None
         actors, inferred = ([custody], True) if custody is not None else (actors, False)
-    elif not any(a.country for a in actors):
-        taken = {r.country for r in recipients if r.country} if found.passive else set()
-        fb = _fallback_actor(doc, etype, exclude, taken)
-        if fb is not None:
-            sector = next((a.sector for a in actors if a.sector), fb.sector)
-            actors = [fb.model_copy(update={"sector": sector})]
+    elif not any(a.country for a in actors) and mode == "release":
+        # "Fogel, an American detained in Russia, ... his release": the custodian releases.
+        held = [t for t in doc if t.lemma_.lower() in _HELD and t.tag_ == "VBN"]
+        custody = screen.custody_actor(held[0]) if held else None
+        actors, inferred = ([custody], True) if custody is not None else (actors, False)
     local = (
         actors
         and not any(a.country for a in actors)

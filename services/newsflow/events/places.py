@@ -303,7 +303,6 @@ def sites(
     return out
 
 
-
 def refine(location: Location | None, regions: list[Location]) -> Location | None:
     """A border crossing into a country becomes the one region of it the article names, if any."""
     if location is None or location.precision != "country" or "border" not in location.text:
