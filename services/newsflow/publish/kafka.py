@@ -6,7 +6,11 @@ backoff, holding the caller (backpressure), until `give_up` or `stop` ends the
 wait; the caller then gets PublishError and must not mark its link done.
 After an outage the topics are checked (and created again if the broker lost
 them) before anything more is sent: a restarted in-memory broker such as Tansu
-acknowledges writes to a topic it no longer knows and then loses them.
+acknowledges writes to a topic it no longer knows and then loses them. aiokafka
+re-sends its buffered batches as soon as the broker is back, before any check of
+ours can run, so an acknowledgement counts only if no connection broke between the
+send and the ack (the broker "epoch" is unchanged): otherwise the topics are
+checked and the messages sent again (at-least-once; a duplicate is possible).
 A message the broker can never take (larger than max_request_size) fails at
 once with a non-retriable PublishError instead of holding a worker forever.
 """
@@ -20,6 +24,7 @@ from collections.abc import Sequence
 import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.conn import CloseReason
 from aiokafka.errors import (
     KafkaConnectionError,
     KafkaError,
@@ -86,6 +91,7 @@ class Publisher:
         self._probe: asyncio.Task | None = None
         self._resync = False  # set by a failed delivery: check topics before the next send
         self._resync_lock = asyncio.Lock()
+        self._epoch = 0  # bumped whenever a producer connection breaks
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -135,7 +141,7 @@ class Publisher:
 
     def _producer_for(self, *, idempotent: bool) -> AIOKafkaProducer:
         s = self.settings
-        return AIOKafkaProducer(
+        producer = AIOKafkaProducer(
             **client_options(s, self.bootstrap),
             acks="all",
             enable_idempotence=idempotent,
@@ -144,6 +150,21 @@ class Publisher:
             max_batch_size=s.max_batch_size,
             max_request_size=s.max_request_size,
         )
+        client = producer.client
+        closed = client._on_connection_closed  # read by every connection the client opens
+
+        def on_closed(conn, reason) -> None:
+            if reason not in (CloseReason.IDLE_DROP, CloseReason.SHUTDOWN):
+                self._broken()
+            closed(conn, reason)
+
+        client._on_connection_closed = on_closed
+        return producer
+
+    def _broken(self) -> None:
+        """A connection broke: acks from now on may come from a broker that lost our topics."""
+        self._epoch += 1
+        self._resync = True
 
     async def _ensure_topics(self) -> None:
         s = self.settings
@@ -199,12 +220,15 @@ class Publisher:
         async with self._resync_lock:
             if not self._resync:
                 return True
+            epoch = self._epoch
             try:
                 await asyncio.wait_for(
                     self._ensure_topics(), self.settings.request_timeout_ms / 1000
                 )
             except (KafkaError, OSError, TimeoutError) as exc:
                 log.debug("kafka_topics", status="unchecked", detail=str(exc) or type(exc).__name__)
+                return False
+            if epoch != self._epoch:  # broke again while checking
                 return False
             self._resync = False
             return True
@@ -300,7 +324,10 @@ class Publisher:
     async def _attempt(self, messages: Sequence[Message], source_id: str | None) -> None:
         if self._resync and not await self._resync_topics():
             raise KafkaConnectionError("broker not answering while checking topics")
+        epoch = self._epoch
         await self._send_all(messages, source_id)
+        if epoch != self._epoch or self._resync:
+            raise KafkaConnectionError("a connection broke before the acknowledgement")
 
     async def _send_all(self, messages: Sequence[Message], source_id: str | None) -> None:
         now = utcnow()
