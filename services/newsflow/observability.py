@@ -103,6 +103,9 @@ SOURCE_HEALTHY = Gauge(
     "newsflow_source_healthy", "1 when the source's last poll succeeded.", ["source"]
 )
 SOURCE_ERROR_STREAK = Gauge("newsflow_source_error_streak", "Consecutive failed polls.", ["source"])
+LEASES_LOST = Counter(
+    "newsflow_leases_lost_total", "Links finished after their lease went to another replica."
+)
 BROKER_READY = Gauge("newsflow_broker_ready", "1 while the Kafka broker answers.")
 
 

@@ -36,6 +36,7 @@ class ArticleHandler:
         publisher: Publisher,
         store: StateStore,
         stats: dict[str, int],
+        owner: str,
     ) -> None:
         self.settings = settings
         self.sources = sources
@@ -44,6 +45,7 @@ class ArticleHandler:
         self.publisher = publisher
         self.store = store
         self.stats = stats
+        self.owner = owner  # the lease holder name: done-marking is fenced by it
 
     async def handle(self, link: Link) -> None:
         """Process one link; PublishError (shutdown) propagates so the caller can release it."""
@@ -156,17 +158,18 @@ class ArticleHandler:
     ) -> None:
         article = result.article
         now = utcnow()
-        owner = await self.store.claim_fingerprint(
+        first = await self.store.claim_fingerprint(
             dedup.from_hex(article.fingerprint), article.article_id, link.url, now
         )
-        if owner is not None:
-            await self.store.add_alternate(owner, link.url, now)
-            await self.store.mark_done(link.url, now, owner)
+        if first is not None:
+            await self.store.add_alternate(first, link.url, now)
+            if not await self._done(link, now, first, bound):
+                return
             obs.DUPLICATES.labels(
-                "same_article" if owner == article.article_id else "content"
+                "same_article" if first == article.article_id else "content"
             ).inc()
             self.stats["duplicates"] += 1
-            bound.info("article", status="duplicate", article_id=owner)
+            bound.info("article", status="duplicate", article_id=first)
             return
         known = await self.store.alternates(article.article_id)
         if known:
@@ -193,7 +196,8 @@ class ArticleHandler:
         started = time.perf_counter()
         await self.publisher.deliver(messages, source_id=link.item.source_id)
         obs.PUBLISH_SECONDS.observe(time.perf_counter() - started)
-        await self.store.mark_done(link.url, utcnow(), article.article_id)
+        if not await self._done(link, utcnow(), article.article_id, bound):
+            return
         obs.PUBLISHED.labels("article").inc()
         obs.PUBLISHED.labels("event").inc(len(result.events))
         self.stats["articles"] += 1
@@ -205,6 +209,12 @@ class ArticleHandler:
             events=len(result.events),
             words=article.word_count,
         )
+
+    async def _done(self, link: Link, now, article_id: str, bound) -> bool:
+        if await self.store.mark_done(link.url, now, article_id, owner=self.owner):
+            return True
+        _lease_lost(bound)
+        return False
 
     def _raw_fits(self, request: DocumentRequest, bound) -> bool:
         """A page the producer would refuse is not kept for replay; the article still goes out.
@@ -226,9 +236,22 @@ class ArticleHandler:
 
     async def _dead(self, link: Link, dl: DeadLetter, bound) -> None:
         await self.publisher.deliver([dl], source_id=dl.source_id)
-        await self.store.mark_failed(
-            link.url, utcnow(), stage=str(dl.stage), reason=str(dl.reason), detail=dl.detail
-        )
+        if not await self.store.mark_failed(
+            link.url,
+            utcnow(),
+            owner=self.owner,
+            stage=str(dl.stage),
+            reason=str(dl.reason),
+            detail=dl.detail,
+        ):
+            return _lease_lost(bound)
         obs.DEAD_LETTERS.labels(str(dl.stage), str(dl.reason)).inc()
         self.stats["dead_letters"] += 1
         bound.info("article", status="dead_letter", stage=str(dl.stage), reason=str(dl.reason))
+
+
+def _lease_lost(bound) -> None:
+    # The lease lapsed (a stall longer than lease_seconds) and the link went to another
+    # replica: its outcome is that replica's to record. What we sent is a duplicate at most.
+    obs.LEASES_LOST.inc()
+    bound.warning("article", status="lease_lost")

@@ -115,7 +115,14 @@ class Pipeline:
         await self.store.sync_sources([(x.id, x.url) for x in s.sources], now)
         poller = SourcePoller(self.fetcher, self.store, s.poll, fetch=s.fetch)
         handler = ArticleHandler(
-            s, self.sources, self.fetcher, self.pool, self.publisher, self.store, self.stats
+            s,
+            self.sources,
+            self.fetcher,
+            self.pool,
+            self.publisher,
+            self.store,
+            self.stats,
+            self.owner,
         )
         workers = [
             asyncio.create_task(self._worker(handler), name=f"worker-{i}")
