@@ -9,6 +9,7 @@ never a URL.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
 
@@ -38,10 +39,43 @@ def configure_logging(settings: ObservabilitySettings) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=_SafeLoggerFactory(sys.stderr),
         cache_logger_on_first_use=False,
     )
     _route_stdlib_logging(level, renderer)
+
+
+class _SafePrintLogger(structlog.PrintLogger):
+    """A PrintLogger that never raises. With its reader gone (`make run | tee`, Ctrl-C kills
+    tee) a write fails with EPIPE, and a log call must not stop its caller, least of all a
+    signal handler: the stream is pointed at /dev/null and later lines are dropped."""
+
+    def msg(self, message: str) -> None:
+        try:
+            super().msg(message)
+        except (OSError, ValueError):  # ValueError: the stream was closed
+            _silence(self._file)
+
+    log = debug = info = warn = warning = err = error = critical = exception = fatal = msg
+    failure = msg
+
+
+def _silence(stream) -> None:
+    """Send a dead stream's descriptor to /dev/null, so buffered and later writes succeed."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, stream.fileno())
+        os.close(null)
+    except (OSError, ValueError):
+        pass
+
+
+class _SafeLoggerFactory:
+    def __init__(self, file) -> None:
+        self._file = file
+
+    def __call__(self, *args: object) -> _SafePrintLogger:
+        return _SafePrintLogger(self._file)
 
 
 def _route_stdlib_logging(level: int, renderer) -> None:
