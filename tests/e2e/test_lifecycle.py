@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import time
+import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
 
 from tests.e2e import cli
+from tests.e2e.site import start_site
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -58,3 +62,111 @@ async def test_sigint_stops_the_daemon_after_its_log_reader_died(broker, tmp_pat
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+def _tansu(pid: int) -> list[psutil.Process]:
+    try:
+        kids = psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    return [k for k in kids if "tansu" in k.name()]
+
+
+async def _embedded_daemon(tmp_path: Path, server, **extra):
+    """`newsflow run` with no bootstrap servers (its own Tansu), JSON log at tmp_path/d.log."""
+    config = cli.write_config(
+        tmp_path / "c.yaml",
+        state_dir=tmp_path / "state",
+        sources=[{"id": "local-wire", "kind": "feed", "url": server.url("/feed.rss")}],
+        events={"enabled": False},
+        **extra,
+    )
+    log = tmp_path / "d.log"
+    with open(log, "ab") as err:
+        proc = await asyncio.create_subprocess_exec(
+            *cli.NEWSFLOW, "run", "--config", str(config),
+            stdout=asyncio.subprocess.DEVNULL, stderr=err, env=cli.cli_env(),
+        )  # fmt: skip
+    return proc, log
+
+
+async def _until(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = predicate()
+        if got:
+            return got
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_embedded_broker_dies_with_a_sigkilled_daemon(tmp_path: Path):
+    """SIGKILL of the daemon takes its embedded broker with it: no orphan is left."""
+    server, _ = await start_site(2, seed=71)
+    proc, _ = await _embedded_daemon(tmp_path, server)
+    try:
+        (broker,) = await _until(lambda: _tansu(proc.pid), 60, "the embedded broker")
+        proc.kill()
+        await proc.wait()
+        gone = await _until(lambda: not broker.is_running() or broker.status() == "zombie", 10,
+                            f"the orphaned broker {broker.pid} to die")  # fmt: skip
+        assert gone
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        with contextlib.suppress(psutil.NoSuchProcess, UnboundLocalError):
+            broker.kill()
+        await server.stop()
+
+
+async def test_a_dead_embedded_broker_is_restarted_with_a_warning(tmp_path: Path):
+    """The embedded broker SIGKILLed under a running daemon is restarted and /readyz turns 200."""
+    server, _ = await start_site(2, seed=72)
+    port = cli.free_port()
+    proc, log = await _embedded_daemon(tmp_path, server, observability={"http_port": port})
+    try:
+        (first,) = await _until(lambda: _tansu(proc.pid), 60, "the embedded broker")
+        first.kill()
+        second = await _until(
+            lambda: [b for b in _tansu(proc.pid) if b.pid != first.pid], 30, "a new broker"
+        )
+        assert second
+
+        def ready() -> bool:
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r,
+            ):
+                return r.status == 200
+            return False
+
+        await _until(ready, 60, "/readyz 200 after the restart")
+        lines = cli.json_lines(log.read_text())
+        statuses = [(x["level"], x["status"]) for x in lines if x.get("event") == "embedded_broker"]
+        assert ("warning", "died") in statuses and ("warning", "restarted") in statuses, statuses
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(proc.wait(), 60)
+        await server.stop()
+
+
+async def test_a_second_embedded_run_publishes_everything_again_and_says_why(tmp_path: Path):
+    """With the in-memory broker, the state lives as long as the broker: run 2 republishes all."""
+    server, arts = await start_site(3, seed=73)
+    config = cli.write_config(
+        tmp_path / "c.yaml",
+        state_dir=tmp_path / "state",
+        sources=[{"id": "local-wire", "kind": "feed", "url": server.url("/feed.rss")}],
+        events={"enabled": False},
+    )
+    try:
+        for _ in range(2):
+            res = await cli.arun("run", "--once", "--config", str(config), timeout=120)
+            assert res.returncode == 0, res.stderr[-3000:]
+            assert f"done: {len(arts)} articles" in res.stderr, res.stderr[-3000:]
+            (line,) = [x for x in cli.json_lines(res.stderr) if x.get("status") == "in_use"]
+            assert "state is reset" in line["detail"]
+    finally:
+        await server.stop()

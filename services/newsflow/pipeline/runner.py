@@ -31,7 +31,7 @@ from newsflow.pipeline.polling import SourcePoller
 from newsflow.processing import init_worker
 from newsflow.publish.embedded import EMBEDDED_ADDRESS_FILE, EmbeddedBroker
 from newsflow.publish.kafka import Publisher
-from newsflow.state import open_store
+from newsflow.state import discard_state, open_store
 from newsflow.state.base import FeedState, Link
 
 log = structlog.get_logger("newsflow.pipeline")
@@ -60,20 +60,29 @@ class Pipeline:
     async def __aenter__(self) -> Pipeline:
         s = self.settings
         try:
-            self.store = await self._stack.enter_async_context(_Resource(open_store(s)))
             bootstrap, idempotence = s.kafka.bootstrap_servers, None
-            if not bootstrap:
+            embedded = not bootstrap
+            if embedded and s.state_dsn is None:
+                # The in-memory broker starts empty: state that says "done" would leave
+                # its topics empty for good. The state lives as long as the broker.
+                discard_state(s.state_dir)
+            self.store = await self._stack.enter_async_context(_Resource(open_store(s)))
+            if embedded:
                 s.state_dir.mkdir(parents=True, exist_ok=True)
                 broker = EmbeddedBroker(
                     log_path=s.state_dir / "embedded-broker.log",
                     address_file=s.state_dir / EMBEDDED_ADDRESS_FILE,
                 )
                 await self._stack.enter_async_context(broker)
+                supervisor = asyncio.create_task(broker.supervise(), name="embedded-broker")
+                self._stack.push_async_callback(_cancel, supervisor)
                 log.info(
                     "embedded_broker",
                     status="in_use",
                     bootstrap=broker.bootstrap,
-                    detail="no kafka.bootstrap_servers configured; data is kept in memory only",
+                    detail="no kafka.bootstrap_servers configured: topics are kept in memory "
+                    "and the SQLite state is reset at each start, so every run publishes all "
+                    "it finds again; set kafka.bootstrap_servers to keep both",
                 )
                 bootstrap, idempotence = [broker.bootstrap], "off"
             self.publisher = Publisher(
@@ -295,6 +304,11 @@ class Pipeline:
 async def _sleep_or(event: asyncio.Event, seconds: float) -> None:
     with suppress(TimeoutError):
         await asyncio.wait_for(event.wait(), seconds)
+
+
+async def _cancel(task: asyncio.Task) -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 class _Resource:
