@@ -51,6 +51,12 @@ async def _run(settings: Settings, once: bool):
             sources=len(settings.sources),
             http_port=pipeline.health.port if pipeline.health else None,
         )
+        if not settings.sources:
+            log.warning(
+                "run",
+                status="no_sources",
+                detail="no sources configured: nothing will be polled; add `sources:` to the config",
+            )
         return await pipeline.run()
 
 

@@ -251,17 +251,11 @@ class Pipeline:
                 and time.monotonic() - last_summary >= s.observability.summary_interval
             ):
                 last_summary = time.monotonic()
-                print(self.summary(), file=sys.stderr, flush=True)
+                feeds = [f for f in await self.store.feed_states() if f.source_id in self.sources]
+                line = summary_line(self.stats, feeds, len(self.sources), self.publisher.ready)
+                print(line, file=sys.stderr, flush=True)
             tick = min(5.0, s.poll.lease_seconds / 3, s.observability.summary_interval)
             await _sleep_or(self._stop, tick)
-
-    def summary(self) -> str:
-        st = self.stats
-        return (
-            f"newsflow: sources polled {st['polls']}, articles published {st['articles']}, "
-            f"events {st['events']}, duplicates {st['duplicates']}, errors {st['dead_letters']}, "
-            f"broker {'ready' if self.publisher.ready else 'UNREACHABLE'}"
-        )
 
     async def _shutdown(self, intake: list[asyncio.Task], workers: list[asyncio.Task]) -> None:
         deadline = time.monotonic() + self.settings.kafka.flush_timeout
@@ -299,6 +293,19 @@ class Pipeline:
         except Exception:  # the lease then lapses and another start takes the links
             log.critical("frontier", status="release_failed", links=len(urls), exc_info=True)
         return len(urls)
+
+
+def summary_line(stats, feeds: list[FeedState], configured: int, ready: bool) -> str:
+    """The terminal summary. Failing sources are counted apart from dead letters: a feed
+    that fails every round makes no dead letter, and "errors 0" hid it."""
+    polled = sum(1 for f in feeds if f.last_polled_at is not None)
+    failing = sum(1 for f in feeds if f.error_streak > 0)
+    return (
+        f"newsflow: sources {polled} of {configured} polled, {failing} failing, "
+        f"articles published {stats['articles']}, events {stats['events']}, "
+        f"duplicates {stats['duplicates']}, dead letters {stats['dead_letters']}, "
+        f"broker {'ready' if ready else 'UNREACHABLE'}"
+    )
 
 
 async def _sleep_or(event: asyncio.Event, seconds: float) -> None:
