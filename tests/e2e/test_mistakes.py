@@ -126,3 +126,14 @@ async def test_run_with_no_sources_warns(broker, topics, tmp_path):
     assert res.returncode == 0, res.stderr[-3000:]
     warned = [x for x in cli.json_lines(res.stderr) if x.get("status") == "no_sources"]
     assert warned and warned[0]["level"] == "warning", res.stderr[-2000:]
+
+
+def test_schemas_to_a_path_that_cannot_be_written_is_one_clear_line(tmp_path):
+    """`schemas --out` on an unwritable path exits 1 with one line naming it, no traceback."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    res = cli.run("schemas", "--out", str(blocker / "schemas"))
+    _no_traceback(res)
+    assert res.returncode == 1
+    (line,) = res.stderr.strip().splitlines()
+    assert "cannot write" in line and str(blocker / "schemas") in line
