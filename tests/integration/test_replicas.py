@@ -122,6 +122,9 @@ async def test_three_replicas_share_the_corpus_politely_and_publish_it_once(
 
     shares = [fs.published(log) for log in logs]
     assert sum(shares) == len(expected) and min(shares) > 0, shares  # nobody idle
+    # Each message names its replica (<hostname>-<pid>-<random>, the lease owner).
+    senders = Counter(r.headers["newsflow-replica"].split("-")[-2] for r in records)
+    assert senders == Counter({str(p.pid): n for p, n in zip(procs, shares, strict=True)})
 
     polls = Counter()
     for log in logs:

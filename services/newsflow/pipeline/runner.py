@@ -86,7 +86,11 @@ class Pipeline:
                 )
                 bootstrap, idempotence = [broker.bootstrap], "off"
             self.publisher = Publisher(
-                s.kafka, bootstrap, idempotence=idempotence, raw_enabled=s.raw.enabled
+                s.kafka,
+                bootstrap,
+                idempotence=idempotence,
+                raw_enabled=s.raw.enabled,
+                replica=self.owner,
             )
             await self.publisher.start()
             self._stack.push_async_callback(self.publisher.stop)

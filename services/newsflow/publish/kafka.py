@@ -79,11 +79,13 @@ class Publisher:
         *,
         idempotence: str | None = None,
         raw_enabled: bool = False,
+        replica: str | None = None,
     ) -> None:
         self.settings = settings
         self.bootstrap = list(bootstrap)
         self.idempotence_mode = idempotence or settings.idempotence
         self.raw_enabled = raw_enabled
+        self.replica = replica  # sent as the newsflow-replica header
         self.idempotent = False
         self.ready = False
         self._producer: AIOKafkaProducer | None = None
@@ -335,7 +337,9 @@ class Publisher:
         futures = []
         try:
             for message in messages:
-                key, value, headers = envelope.encode(message, source=source, time=now)
+                key, value, headers = envelope.encode(
+                    message, source=source, time=now, replica=self.replica
+                )
                 futures.append(
                     await self.producer.send(
                         self.topic_for(message), value, key=key, headers=headers
