@@ -60,11 +60,20 @@ class EmbeddedBroker:
     """Starts `tansu broker` on a loopback port; an async context manager."""
 
     def __init__(
-        self, port: int = 0, *, log_path: Path | None = None, address_file: Path | None = None
+        self,
+        port: int = 0,
+        *,
+        log_path: Path | None = None,
+        address_file: Path | None = None,
+        storage: str | None = None,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.host = "127.0.0.1"
         self.port = port or free_port()
         self.log_path = log_path
+        # Tansu's --storage-engine (e.g. s3://bucket/ with AWS_* in env); default in memory.
+        self.storage = storage
+        self.env = env
         # Lets `newsflow tail` find the broker a running daemon started.
         self.address_file = address_file
         self._proc: subprocess.Popen | None = None
@@ -81,8 +90,12 @@ class EmbeddedBroker:
     async def start(self, timeout: float = 15.0) -> None:
         url = f"tcp://{self.host}:{self.port}"
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        args = [broker_binary(), "broker", "--listener-url", url, "--advertised-listener-url", url]
+        if self.storage:
+            args += ["--storage-engine", self.storage]
         self._proc = subprocess.Popen(
-            [broker_binary(), "broker", "--listener-url", url, "--advertised-listener-url", url],
+            args,
+            env={**os.environ, **self.env} if self.env else None,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches the daemon, which flushes before stopping it
