@@ -15,7 +15,15 @@ from collections.abc import Callable
 
 import structlog
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    Counter,
+    Gauge,
+    Histogram,
+    Info,
+    disable_created_metrics,
+    generate_latest,
+)
 
 from newsflow.config import ObservabilitySettings
 
@@ -105,6 +113,9 @@ def _route_stdlib_logging(level: int, renderer) -> None:
     )
 
 
+# The *_created series double the output and no dashboard of ours reads them.
+disable_created_metrics()
+
 _DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
 POLLS = Counter("newsflow_source_polls_total", "Source polls by outcome.", ["status", "reason"])
@@ -124,9 +135,36 @@ FETCH_SECONDS = Histogram(
 )
 EXTRACT_SECONDS = Histogram(
     "newsflow_extract_duration_seconds",
-    "Extraction and coding wall time in workers.",
+    "Extraction and coding time of one document inside its worker (the work alone).",
     buckets=_DURATION_BUCKETS,
 )
+EXTRACT_QUEUE_SECONDS = Histogram(
+    "newsflow_extract_queue_seconds",
+    "Time a document waited for a worker (queue, worker start-up and model load).",
+    buckets=_DURATION_BUCKETS,
+)
+QUEUE_DEPTH = Gauge(
+    "newsflow_queue_depth",
+    "Items waiting: links claimed but not started, documents waiting for a worker.",
+    ["queue"],
+)
+WORKER_RESTARTS = Counter(
+    "newsflow_worker_restarts_total",
+    "Extraction workers replaced, by cause (timeout, crash).",
+    ["cause"],
+)
+EVENTS_BY_TYPE = Counter(
+    "newsflow_events_published_total", "Event records acknowledged, by PLOVER type.", ["type"]
+)
+ARTICLES_BY_SOURCE = Counter(
+    "newsflow_articles_published_total", "Articles acknowledged, by source id.", ["source"]
+)
+SOURCE_LAST_SUCCESS = Gauge(
+    "newsflow_source_last_success_timestamp_seconds",
+    "Unix time of the source's last successful poll.",
+    ["source"],
+)
+BUILD = Info("newsflow_build", "Version of newsflow and of the event coder.")
 PUBLISH_SECONDS = Histogram(
     "newsflow_publish_duration_seconds",
     "Time until the broker acknowledged an article.",

@@ -54,11 +54,8 @@ class ArticleHandler:
             request = await self._fetch(link, bound)
             if isinstance(request, DeadLetter):
                 return await self._dead(link, request, bound)
-            started = time.perf_counter()
             try:
-                result: DocumentResult = await self.pool.run(
-                    process_document, request, url=link.url
-                )
+                result = await run_document(self.pool, request, link.url)
             except ExtractError as exc:
                 obs.EXTRACTS.labels("error", str(exc.reason)).inc()
                 dl = from_error(
@@ -69,7 +66,6 @@ class ArticleHandler:
                     attempts=link.attempts,
                 )
                 return await self._dead(link, dl, bound)
-            obs.EXTRACT_SECONDS.observe(time.perf_counter() - started)
             obs.EXTRACTS.labels("ok", "").inc()
             await self._publish(link, request, result, bound)
         except NewsflowError as exc:
@@ -200,6 +196,9 @@ class ArticleHandler:
             return
         obs.PUBLISHED.labels("article").inc()
         obs.PUBLISHED.labels("event").inc(len(result.events))
+        obs.ARTICLES_BY_SOURCE.labels(link.item.source_id).inc()
+        for event in result.events:
+            obs.EVENTS_BY_TYPE.labels(str(event.event_type)).inc()
         self.stats["articles"] += 1
         self.stats["events"] += len(result.events)
         bound.info(
@@ -248,6 +247,23 @@ class ArticleHandler:
         obs.DEAD_LETTERS.labels(str(dl.stage), str(dl.reason)).inc()
         self.stats["dead_letters"] += 1
         bound.info("article", status="dead_letter", stage=str(dl.stage), reason=str(dl.reason))
+
+
+async def run_document(pool: WorkerPool, request: DocumentRequest, url: str) -> DocumentResult:
+    """process_document in a worker; its work and its wait for a worker measured apart."""
+    obs.QUEUE_DEPTH.labels("extract").inc()
+    started = time.perf_counter()
+    try:
+        result: DocumentResult = await pool.run(process_document, request, url=url)
+    except ExtractError as exc:
+        if exc.reason in (Reason.TIMEOUT, Reason.CRASH):  # pebble replaced the worker
+            obs.WORKER_RESTARTS.labels(str(exc.reason)).inc()
+        raise
+    finally:
+        obs.QUEUE_DEPTH.labels("extract").dec()
+    obs.EXTRACT_SECONDS.observe(result.work_seconds)
+    obs.EXTRACT_QUEUE_SECONDS.observe(max(0.0, time.perf_counter() - started - result.work_seconds))
+    return result
 
 
 def _lease_lost(bound) -> None:

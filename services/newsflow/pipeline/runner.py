@@ -20,6 +20,7 @@ from contextlib import AsyncExitStack, suppress
 
 import structlog
 
+from newsflow import __version__
 from newsflow import observability as obs
 from newsflow.config import Settings
 from newsflow.extract.pool import WorkerPool
@@ -28,6 +29,7 @@ from newsflow.models import utcnow
 from newsflow.pipeline.articles import ArticleHandler
 from newsflow.pipeline.fleet import StoreFleetClock
 from newsflow.pipeline.polling import SourcePoller
+from newsflow.pipeline.summary import coder_version, summary_line
 from newsflow.processing import init_worker
 from newsflow.publish.embedded import EMBEDDED_ADDRESS_FILE, EmbeddedBroker
 from newsflow.publish.kafka import Publisher
@@ -122,6 +124,9 @@ class Pipeline:
         s = self.settings
         started = time.monotonic()
         now = utcnow()
+        obs.BUILD.info(
+            {"version": __version__, "coder_version": s.events.coder_version or coder_version()}
+        )
         recovered = await self.store.recover_on_start(now)
         if recovered:
             log.info("frontier", status="recovered", links=recovered)
@@ -250,6 +255,7 @@ class Pipeline:
                 for status, n in (await self.store.link_counts()).items():
                     obs.FRONTIER.labels(status).set(n)
             obs.BROKER_READY.set(1 if self.publisher.ready else 0)
+            obs.QUEUE_DEPTH.labels("links").set(self._queue.qsize())
             if (
                 sys.stderr.isatty()
                 and time.monotonic() - last_summary >= s.observability.summary_interval
@@ -297,19 +303,6 @@ class Pipeline:
         except Exception:  # the lease then lapses and another start takes the links
             log.critical("frontier", status="release_failed", links=len(urls), exc_info=True)
         return len(urls)
-
-
-def summary_line(stats, feeds: list[FeedState], configured: int, ready: bool) -> str:
-    """The terminal summary. Failing sources are counted apart from dead letters: a feed
-    that fails every round makes no dead letter, and "errors 0" hid it."""
-    polled = sum(1 for f in feeds if f.last_polled_at is not None)
-    failing = sum(1 for f in feeds if f.error_streak > 0)
-    return (
-        f"newsflow: sources {polled} of {configured} polled, {failing} failing, "
-        f"articles published {stats['articles']}, events {stats['events']}, "
-        f"duplicates {stats['duplicates']}, dead letters {stats['dead_letters']}, "
-        f"broker {'ready' if ready else 'UNREACHABLE'}"
-    )
 
 
 async def _sleep_or(event: asyncio.Event, seconds: float) -> None:

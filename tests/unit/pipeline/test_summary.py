@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
-from newsflow.pipeline.runner import summary_line
+from newsflow.pipeline.summary import summary_line
 from newsflow.state.base import FeedState
 
 T = datetime(2025, 1, 1, tzinfo=UTC)
