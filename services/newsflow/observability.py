@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import structlog
 from aiohttp import web
@@ -181,12 +182,25 @@ LEASES_LOST = Counter(
 BROKER_READY = Gauge("newsflow_broker_ready", "1 while the Kafka broker answers.")
 
 
-class HealthServer:
-    """Serves /metrics, /healthz and /readyz on the configured port."""
+HTTP_ADDRESS_FILE = "http.address"
 
-    def __init__(self, settings: ObservabilitySettings, ready: Callable[[], bool]) -> None:
+
+class HealthServer:
+    """Serves /metrics, /healthz and /readyz on the configured port.
+
+    With `address_file` the bound host:port is written there (state_dir/http.address, beside
+    the embedded broker's address): with http_port 0 it is the only place to find it.
+    """
+
+    def __init__(
+        self,
+        settings: ObservabilitySettings,
+        ready: Callable[[], bool],
+        address_file: Path | None = None,
+    ) -> None:
         self.settings = settings
         self._ready = ready
+        self.address_file = address_file
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
 
@@ -200,8 +214,13 @@ class HealthServer:
         site = web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # real port when 0 was asked
+        if self.address_file:
+            self.address_file.parent.mkdir(parents=True, exist_ok=True)
+            self.address_file.write_text(f"{self.settings.http_host}:{self.port}\n")
 
     async def stop(self) -> None:
+        if self.address_file:
+            self.address_file.unlink(missing_ok=True)
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()

@@ -126,12 +126,6 @@ async def test_a_dead_embedded_broker_is_restarted_with_a_warning(tmp_path: Path
     port = cli.free_port()
     proc, log = await _embedded_daemon(tmp_path, server, observability={"http_port": port})
     try:
-        (first,) = await _until(lambda: _tansu(proc.pid), 60, "the embedded broker")
-        first.kill()
-        second = await _until(
-            lambda: [b for b in _tansu(proc.pid) if b.pid != first.pid], 30, "a new broker"
-        )
-        assert second
 
         def ready() -> bool:
             with (
@@ -141,10 +135,18 @@ async def test_a_dead_embedded_broker_is_restarted_with_a_warning(tmp_path: Path
                 return r.status == 200
             return False
 
+        await _until(ready, 60, "/readyz 200 at start")  # the broker is up and in use
+        (first,) = _tansu(proc.pid)
+        first.kill()
+
+        def statuses() -> list[tuple[str, str]]:
+            lines = cli.json_lines(log.read_text())
+            return [(x["level"], x["status"]) for x in lines if x.get("event") == "embedded_broker"]
+
+        await _until(lambda: ("warning", "restarted") in statuses(), 30, "the restart")
+        assert ("warning", "died") in statuses()
+        assert [b for b in _tansu(proc.pid) if b.pid != first.pid], "a new broker process"
         await _until(ready, 60, "/readyz 200 after the restart")
-        lines = cli.json_lines(log.read_text())
-        statuses = [(x["level"], x["status"]) for x in lines if x.get("event") == "embedded_broker"]
-        assert ("warning", "died") in statuses and ("warning", "restarted") in statuses, statuses
     finally:
         if proc.returncode is None:
             proc.send_signal(signal.SIGTERM)
@@ -169,4 +171,24 @@ async def test_a_second_embedded_run_publishes_everything_again_and_says_why(tmp
             (line,) = [x for x in cli.json_lines(res.stderr) if x.get("status") == "in_use"]
             assert "state is reset" in line["detail"]
     finally:
+        await server.stop()
+
+
+async def test_the_http_port_picked_with_port_0_is_written_beside_the_broker_address(tmp_path):
+    """With http_port 0 the bound address is in state_dir/http.address (gone after exit)."""
+    server, _ = await start_site(1, seed=74)
+    proc, _ = await _embedded_daemon(tmp_path, server, observability={"http_port": 0})
+    address = tmp_path / "state" / "http.address"
+    try:
+        text = await _until(lambda: address.exists() and address.read_text().strip(), 60,
+                            "state_dir/http.address")  # fmt: skip
+        with urllib.request.urlopen(f"http://{text}/healthz", timeout=5) as r:
+            assert r.status == 200
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 60) == 0
+        assert not address.exists()
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
         await server.stop()

@@ -104,7 +104,11 @@ class Pipeline:
                 s.extract.workers, s.extract.timeout, init_worker, (model, s.events.coder_version)
             )
             self._stack.callback(self.pool.close)
-            self.health = obs.HealthServer(s.observability, ready=lambda: self.publisher.ready)
+            self.health = obs.HealthServer(
+                s.observability,
+                ready=lambda: self.publisher.ready,
+                address_file=s.state_dir / obs.HTTP_ADDRESS_FILE,
+            )
             await self.health.start()
             self._stack.push_async_callback(self.health.stop)
         except BaseException:

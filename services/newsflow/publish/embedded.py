@@ -150,7 +150,7 @@ class EmbeddedBroker:
             log.warning("embedded_broker", status="died", code=proc and proc.returncode)
             try:
                 await self.start()
-            except PublishError as exc:
+            except (PublishError, OSError) as exc:
                 log.warning("embedded_broker", status="restart_failed", detail=str(exc))
                 delay = min(delay * 2, 30.0)
                 continue
