@@ -52,6 +52,8 @@ class DocumentResult:
     coding_error: str | None = None
     coding_ms: float = 0.0
     work_seconds: float = 0.0  # in the worker: extraction and coding, no queue or warm-up
+    # Candidate sentences past the coder's cap (events.coder.MAX_SENTENCES): not coded.
+    uncoded_sentences: int = 0
 
 
 _coder: EventCoder | None = None
@@ -96,8 +98,21 @@ def process_document(req: DocumentRequest, coder: EventCoder | None = None) -> D
         )
     done = time.perf_counter()
     return DocumentResult(
-        article, events, coding_ms=(done - started) * 1000, work_seconds=done - begun
+        article,
+        events,
+        coding_ms=(done - started) * 1000,
+        work_seconds=done - begun,
+        uncoded_sentences=_past_the_cap(article.text),
     )
+
+
+def _past_the_cap(text: str) -> int:
+    """How many candidate sentences the coder's cap left uncoded: a cap must not be silent."""
+    from newsflow.events.coder import MAX_SENTENCES, MAX_TEXT
+    from newsflow.events.sentences import is_candidate, split
+
+    candidates = sum(1 for s in split(text[:MAX_TEXT]) if is_candidate(s))
+    return max(0, candidates - MAX_SENTENCES)
 
 
 def _extract(req: DocumentRequest) -> Extracted:

@@ -196,6 +196,21 @@ async def test_binary_junk_served_as_html_is_refused(tmp_path):
     assert json.loads(res.stdout)["reason"] == "decode_error"
 
 
+def test_repeated_sentences_merge_and_the_sentence_cap_is_reported(tmp_path):
+    """450 paragraphs repeating one strike give one event, and the 50 candidate sentences
+    past the coder's cap of 400 are reported, not dropped silently."""
+    s = "Russian forces shelled the city of Kharkiv on Monday, killing three civilians."
+    paras = "".join(
+        f"<p>{s} Report {i} was filed by the desk at {i % 24}:00.</p>" for i in range(450)
+    )
+    page = tmp_path / "rep.html"
+    page.write_text(f"<html><body><article><h1>Kharkiv</h1>{paras}</article></body></html>")
+    rc, out, _ = extract(str(page), "--url", "https://news.test/rep", "--published", "2025-02-12")
+    assert rc == 0
+    assert [e["event_type"] for e in out["events"]] == ["ASSAULT"]
+    assert out["coding_truncated"]["uncoded_sentences"] == 50
+
+
 def test_missing_file_is_a_json_error(tmp_path):
     """A path that does not exist is reported as a JSON error, exit 1, no traceback."""
     rc, out, _ = extract(str(tmp_path / "nope.html"))

@@ -53,6 +53,13 @@ def _payload(result: DocumentResult) -> dict:
     }
     if result.coding_error:
         out["coding_error"] = result.coding_error
+    if result.uncoded_sentences:
+        from newsflow.events.coder import MAX_SENTENCES  # loaded already: it coded this
+
+        out["coding_truncated"] = {
+            "uncoded_sentences": result.uncoded_sentences,
+            "detail": f"only the first {MAX_SENTENCES} candidate sentences are coded",
+        }
     return out
 
 

@@ -176,6 +176,8 @@ class ArticleHandler:
             bound.error("code", status="error", detail=result.coding_error)
         else:
             obs.CODINGS.labels("ok").inc()
+        if result.uncoded_sentences:
+            bound.warning("code", status="truncated", uncoded_sentences=result.uncoded_sentences)
         messages: list[Message] = [article, *result.events]
         if self.settings.raw.enabled and request.path != "feed" and self._raw_fits(request, bound):
             messages.append(
