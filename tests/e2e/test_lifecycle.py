@@ -192,3 +192,24 @@ async def test_the_http_port_picked_with_port_0_is_written_beside_the_broker_add
             proc.kill()
             await proc.wait()
         await server.stop()
+
+
+async def test_a_second_run_on_the_same_state_refuses_and_names_the_first(tmp_path: Path):
+    """Two daemons on one SQLite state_dir: the second exits 1 naming the first one's pid."""
+    server, _ = await start_site(1, seed=75)
+    proc, log = await _embedded_daemon(tmp_path, server)
+    try:
+        await _until(
+            lambda: any(x.get("status") == "started" for x in cli.json_lines(log.read_text())),
+            60,
+            "the first daemon",
+        )
+        second = await cli.arun("run", "--config", str(tmp_path / "c.yaml"), timeout=60)
+        assert second.returncode == 1, second.stderr[-2000:]
+        assert f"pid {proc.pid}" in second.stderr and "Traceback" not in second.stderr
+        assert proc.returncode is None, "the first daemon runs on"
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(proc.wait(), 60)
+        await server.stop()

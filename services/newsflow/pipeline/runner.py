@@ -35,6 +35,7 @@ from newsflow.publish.embedded import EMBEDDED_ADDRESS_FILE, EmbeddedBroker
 from newsflow.publish.kafka import Publisher
 from newsflow.state import discard_state, open_store
 from newsflow.state.base import FeedState, Link
+from newsflow.state.lock import StateDirLock
 
 log = structlog.get_logger("newsflow.pipeline")
 
@@ -64,6 +65,10 @@ class Pipeline:
         try:
             bootstrap, idempotence = s.kafka.bootstrap_servers, None
             embedded = not bootstrap
+            if s.state_dsn is None:  # SQLite: one daemon per state_dir
+                lock = StateDirLock(s.state_dir)
+                lock.acquire()
+                self._stack.callback(lock.release)
             if embedded and s.state_dsn is None:
                 # The in-memory broker starts empty: state that says "done" would leave
                 # its topics empty for good. The state lives as long as the broker.
