@@ -66,11 +66,13 @@ async def one_run(site, topics: dict, tmp_path, seed: int) -> dict:
         want = done - acked_before
         after = await read_all(restarted.bootstrap, topics["articles"], at_least=len(want))
         keys = Counter(r.key for r in after)
+        lost = want - set(keys)
         return {
             "acked_before": len(acked_before),
             "after": len(want),
-            "lost": len(want - set(keys)),
+            "lost": len(lost),
             "duplicates": sum(n - 1 for n in keys.values()),
+            **({"why": _trace(log, lost, t_up)} if lost else {}),
         }
     finally:
         if proc.returncode is None:
@@ -79,6 +81,19 @@ async def one_run(site, topics: dict, tmp_path, seed: int) -> dict:
         await broker.stop()
         if restarted:
             await restarted.stop()
+
+
+def _trace(log, lost: set[str], t_up: float) -> list[str]:
+    """The log lines that explain a loss: the lost articles' and the publisher's own."""
+    urls = {u for u, (_, aid) in links(log.parent / "state").items() if aid in lost}
+    keep = []
+    for line in log.read_text(errors="replace").splitlines():
+        if any(k in line for k in (*lost, *urls)) or '"event": "kafka' in line:
+            keep.append(line[:300])
+    return [
+        f"broker back at {time.strftime('%H:%M:%S', time.gmtime(t_up))}.{int(t_up % 1 * 1000):03d}Z",
+        *keep[-60:],
+    ]
 
 
 async def test_broker_sigkilled_and_restarted_loses_nothing_unacknowledged_in_any_of_ten_runs(
