@@ -98,6 +98,7 @@ class Publisher:
         self._resync_lock = asyncio.Lock()
         self._epoch = 0  # bumped whenever a producer connection breaks
         self._dropped: set[asyncio.Task] = set()  # dropped producers' clients, closing
+        self._recovered = asyncio.Event()  # set (and replaced) at each confirmed resync
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -266,6 +267,8 @@ class Publisher:
             if epoch != self._epoch:  # broke again while checking
                 return False
             self._resync = False
+            self._recovered.set()  # wake deliveries backing off
+            self._recovered = asyncio.Event()
             return True
 
     @property
@@ -353,9 +356,15 @@ class Publisher:
                     detail=str(exc) or type(exc).__name__,
                     wait=delay,
                 )
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), delay)
-                delay = min(delay * 2, 10.0)
+                # Back off, but wake as soon as the topics are confirmed after an outage.
+                recovered = self._recovered
+                waits = [asyncio.ensure_future(e.wait()) for e in (self._stopping, recovered)]
+                try:
+                    await asyncio.wait(waits, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    for w in waits:
+                        w.cancel()
+                delay = 0.5 if recovered.is_set() else min(delay * 2, 10.0)
 
     async def _attempt(self, messages: Sequence[Message], source_id: str | None) -> None:
         if (self._resync or self._producer is None) and not await self._resync_topics():
