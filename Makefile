@@ -65,7 +65,8 @@ lock:
 	$(PY) -m uv pip compile requirements-dev.in --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28 -q -o requirements-dev.lock
 	$(PY) -m uv pip compile requirements-bench.in --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28 -q -o requirements-bench.lock
 	$(PY) -m uv pip compile requirements-deploy.in --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28 -q -o requirements-deploy.lock
+	$(PY) -m uv pip compile requirements-s3.in --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28 -q -o requirements-s3.lock
 	$(PY) scripts/pin_model_hash.py requirements.lock requirements-dev.lock
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) .venv-deploy var .pytest_cache
+	rm -rf $(VENV) $(BENCH_VENV) .venv-deploy .venv-s3 var .pytest_cache

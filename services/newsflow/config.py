@@ -373,8 +373,25 @@ def load_settings(config_path: Path | None = None, **overrides: Any) -> Settings
 
 
 def _resolve_relative(data: dict[str, Any], base: Path) -> dict[str, Any]:
-    """Paths in a config file are relative to the file: `file:sample/feed.xml`, fetch.file_root."""
+    """Every relative path written in a config file is relative to that file: `file:` source
+    URLs, fetch.file_root, state_dir and the kafka.ssl_* files. (Defaults and environment
+    variables stay relative to the working directory.)"""
     data = dict(data)
+
+    def rebase(value: Any) -> Any:
+        if not isinstance(value, str) or not value:
+            return value
+        path = Path(value).expanduser()
+        return value if path.is_absolute() else str((base / path).resolve())
+
+    if "state_dir" in data:
+        data["state_dir"] = rebase(data["state_dir"])
+    kafka = data.get("kafka")
+    if isinstance(kafka, dict):
+        data["kafka"] = {
+            k: rebase(v) if k in ("ssl_cafile", "ssl_certfile", "ssl_keyfile") else v
+            for k, v in kafka.items()
+        }
     sources = data.get("sources")
     if isinstance(sources, list):
         data["sources"] = [

@@ -9,12 +9,22 @@ never a URL.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import structlog
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    Counter,
+    Gauge,
+    Histogram,
+    Info,
+    disable_created_metrics,
+    generate_latest,
+)
 
 from newsflow.config import ObservabilitySettings
 
@@ -38,10 +48,43 @@ def configure_logging(settings: ObservabilitySettings) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=_SafeLoggerFactory(sys.stderr),
         cache_logger_on_first_use=False,
     )
     _route_stdlib_logging(level, renderer)
+
+
+class _SafePrintLogger(structlog.PrintLogger):
+    """A PrintLogger that never raises. With its reader gone (`make run | tee`, Ctrl-C kills
+    tee) a write fails with EPIPE, and a log call must not stop its caller, least of all a
+    signal handler: the stream is pointed at /dev/null and later lines are dropped."""
+
+    def msg(self, message: str) -> None:
+        try:
+            super().msg(message)
+        except (OSError, ValueError):  # ValueError: the stream was closed
+            _silence(self._file)
+
+    log = debug = info = warn = warning = err = error = critical = exception = fatal = msg
+    failure = msg
+
+
+def _silence(stream) -> None:
+    """Send a dead stream's descriptor to /dev/null, so buffered and later writes succeed."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, stream.fileno())
+        os.close(null)
+    except (OSError, ValueError):
+        pass
+
+
+class _SafeLoggerFactory:
+    def __init__(self, file) -> None:
+        self._file = file
+
+    def __call__(self, *args: object) -> _SafePrintLogger:
+        return _SafePrintLogger(self._file)
 
 
 def _route_stdlib_logging(level: int, renderer) -> None:
@@ -71,6 +114,9 @@ def _route_stdlib_logging(level: int, renderer) -> None:
     )
 
 
+# The *_created series double the output and no dashboard of ours reads them.
+disable_created_metrics()
+
 _DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
 POLLS = Counter("newsflow_source_polls_total", "Source polls by outcome.", ["status", "reason"])
@@ -90,9 +136,36 @@ FETCH_SECONDS = Histogram(
 )
 EXTRACT_SECONDS = Histogram(
     "newsflow_extract_duration_seconds",
-    "Extraction and coding wall time in workers.",
+    "Extraction and coding time of one document inside its worker (the work alone).",
     buckets=_DURATION_BUCKETS,
 )
+EXTRACT_QUEUE_SECONDS = Histogram(
+    "newsflow_extract_queue_seconds",
+    "Time a document waited for a worker (queue, worker start-up and model load).",
+    buckets=_DURATION_BUCKETS,
+)
+QUEUE_DEPTH = Gauge(
+    "newsflow_queue_depth",
+    "Items waiting: links claimed but not started, documents waiting for a worker.",
+    ["queue"],
+)
+WORKER_RESTARTS = Counter(
+    "newsflow_worker_restarts_total",
+    "Extraction workers replaced, by cause (timeout, crash).",
+    ["cause"],
+)
+EVENTS_BY_TYPE = Counter(
+    "newsflow_events_published_total", "Event records acknowledged, by PLOVER type.", ["type"]
+)
+ARTICLES_BY_SOURCE = Counter(
+    "newsflow_articles_published_total", "Articles acknowledged, by source id.", ["source"]
+)
+SOURCE_LAST_SUCCESS = Gauge(
+    "newsflow_source_last_success_timestamp_seconds",
+    "Unix time of the source's last successful poll.",
+    ["source"],
+)
+BUILD = Info("newsflow_build", "Version of newsflow and of the event coder.")
 PUBLISH_SECONDS = Histogram(
     "newsflow_publish_duration_seconds",
     "Time until the broker acknowledged an article.",
@@ -103,15 +176,31 @@ SOURCE_HEALTHY = Gauge(
     "newsflow_source_healthy", "1 when the source's last poll succeeded.", ["source"]
 )
 SOURCE_ERROR_STREAK = Gauge("newsflow_source_error_streak", "Consecutive failed polls.", ["source"])
+LEASES_LOST = Counter(
+    "newsflow_leases_lost_total", "Links finished after their lease went to another replica."
+)
 BROKER_READY = Gauge("newsflow_broker_ready", "1 while the Kafka broker answers.")
 
 
-class HealthServer:
-    """Serves /metrics, /healthz and /readyz on the configured port."""
+HTTP_ADDRESS_FILE = "http.address"
 
-    def __init__(self, settings: ObservabilitySettings, ready: Callable[[], bool]) -> None:
+
+class HealthServer:
+    """Serves /metrics, /healthz and /readyz on the configured port.
+
+    With `address_file` the bound host:port is written there (state_dir/http.address, beside
+    the embedded broker's address): with http_port 0 it is the only place to find it.
+    """
+
+    def __init__(
+        self,
+        settings: ObservabilitySettings,
+        ready: Callable[[], bool],
+        address_file: Path | None = None,
+    ) -> None:
         self.settings = settings
         self._ready = ready
+        self.address_file = address_file
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
 
@@ -125,8 +214,13 @@ class HealthServer:
         site = web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # real port when 0 was asked
+        if self.address_file:
+            self.address_file.parent.mkdir(parents=True, exist_ok=True)
+            self.address_file.write_text(f"{self.settings.http_host}:{self.port}\n")
 
     async def stop(self) -> None:
+        if self.address_file:
+            self.address_file.unlink(missing_ok=True)
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()

@@ -51,6 +51,9 @@ class DocumentResult:
     events: list[EventRecord] = field(default_factory=list)
     coding_error: str | None = None
     coding_ms: float = 0.0
+    work_seconds: float = 0.0  # in the worker: extraction and coding, no queue or warm-up
+    # Candidate sentences past the coder's cap (events.coder.MAX_SENTENCES): not coded.
+    uncoded_sentences: int = 0
 
 
 _coder: EventCoder | None = None
@@ -76,19 +79,40 @@ def init_worker(model: str | None, coder_version: str | None = None) -> None:
 
 def process_document(req: DocumentRequest, coder: EventCoder | None = None) -> DocumentResult:
     """Extract, clean and code one document; ExtractError when no article text comes out."""
+    begun = time.perf_counter()
     coder = coder or _coder
     extracted = _extract(req)
     article = build_article(req, extracted)
     if coder is None:
-        return DocumentResult(article)
+        return DocumentResult(article, work_seconds=time.perf_counter() - begun)
     started = time.perf_counter()
     try:
         events = coder.code(
             article.text, article_id=article.article_id, published_at=article.published_at
         )
     except Exception as exc:  # a coder bug must not cost us the article
-        return DocumentResult(article, coding_error=f"{type(exc).__name__}: {exc}")
-    return DocumentResult(article, events, coding_ms=(time.perf_counter() - started) * 1000)
+        return DocumentResult(
+            article,
+            coding_error=f"{type(exc).__name__}: {exc}",
+            work_seconds=time.perf_counter() - begun,
+        )
+    done = time.perf_counter()
+    return DocumentResult(
+        article,
+        events,
+        coding_ms=(done - started) * 1000,
+        work_seconds=done - begun,
+        uncoded_sentences=_past_the_cap(article.text),
+    )
+
+
+def _past_the_cap(text: str) -> int:
+    """How many candidate sentences the coder's cap left uncoded: a cap must not be silent."""
+    from newsflow.events.coder import MAX_SENTENCES, MAX_TEXT
+    from newsflow.events.sentences import is_candidate, split
+
+    candidates = sum(1 for s in split(text[:MAX_TEXT]) if is_candidate(s))
+    return max(0, candidates - MAX_SENTENCES)
 
 
 def _extract(req: DocumentRequest) -> Extracted:

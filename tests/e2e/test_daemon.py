@@ -135,6 +135,17 @@ async def test_daemon_with_embedded_broker_tail_health_and_sigterm(tmp_path):
         assert re.search(r'^newsflow_publish_total\{kind="article"\} [1-9]', metrics, re.M), metrics
         assert re.search(r"^newsflow_source_polls_total\{.*\} [1-9]", metrics, re.M), metrics
         assert re.search(r"^newsflow_broker_ready 1\.0$", metrics, re.M)
+        # Issue 12: the series operators expect, and no *_created companions.
+        for pattern in (
+            r'^newsflow_build_info\{coder_version="[\d.]+",version="[\d.]+"\} 1\.0$',
+            rf'^newsflow_articles_published_total\{{source="local-wire"\}} {N}\.0$',
+            r'^newsflow_events_published_total\{type="[A-Z]+"\} [1-9]',
+            r'^newsflow_source_last_success_timestamp_seconds\{source="local-wire"\} 1\.\d+e\+09$',
+            r'^newsflow_queue_depth\{queue="links"\} \d+\.0$',
+            r"^newsflow_extract_queue_seconds_count [1-9]",
+        ):
+            assert re.search(pattern, metrics, re.M), (pattern, metrics)
+        assert "_created" not in metrics
         label_values = [
             v
             for line in metrics.splitlines()

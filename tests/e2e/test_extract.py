@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from newsflow.bench.server import CorpusServer, Route
 from tests.e2e import cli
 
 pytestmark = pytest.mark.timeout(180)
@@ -182,6 +183,34 @@ def test_empty_or_garbage_document_is_a_json_error(tmp_path, body):
         assert out["reason"] in {"empty_extraction", "decode_error", "parse_error"}, out
 
 
+async def test_binary_junk_served_as_html_is_refused(tmp_path):
+    """Random bytes served as text/html (decoded as windows-1252) are refused, not an article."""
+    junk = random.Random(9).randbytes(20000)
+    server = await CorpusServer({"/junk.html": Route(junk, "text/html")}).start()
+    try:
+        env = cli.cli_env(NEWSFLOW_FETCH_BLOCK_PRIVATE_ADDRESSES="false")
+        res = await cli.arun("extract", server.url("/junk.html"), "--no-events", env=env)
+    finally:
+        await server.stop()
+    assert res.returncode == 1, res.stdout[:500]
+    assert json.loads(res.stdout)["reason"] == "decode_error"
+
+
+def test_repeated_sentences_merge_and_the_sentence_cap_is_reported(tmp_path):
+    """450 paragraphs repeating one strike give one event, and the 50 candidate sentences
+    past the coder's cap of 400 are reported, not dropped silently."""
+    s = "Russian forces shelled the city of Kharkiv on Monday, killing three civilians."
+    paras = "".join(
+        f"<p>{s} Report {i} was filed by the desk at {i % 24}:00.</p>" for i in range(450)
+    )
+    page = tmp_path / "rep.html"
+    page.write_text(f"<html><body><article><h1>Kharkiv</h1>{paras}</article></body></html>")
+    rc, out, _ = extract(str(page), "--url", "https://news.test/rep", "--published", "2025-02-12")
+    assert rc == 0
+    assert [e["event_type"] for e in out["events"]] == ["ASSAULT"]
+    assert out["coding_truncated"]["uncoded_sentences"] == 50
+
+
 def test_missing_file_is_a_json_error(tmp_path):
     """A path that does not exist is reported as a JSON error, exit 1, no traceback."""
     rc, out, _ = extract(str(tmp_path / "nope.html"))
@@ -204,6 +233,7 @@ def test_batch_keeps_input_order_and_reports_bad_lines(tmp_path, page):
         "",
         "[1, 2]",
         json.dumps({"text": TEXT, "published": "yesterday"}),
+        json.dumps({"id": "junk", "html": bytes(range(1, 256)).decode("latin-1") * 40}),
     ]
     batch = tmp_path / "docs.jsonl"
     batch.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -211,8 +241,8 @@ def test_batch_keeps_input_order_and_reports_bad_lines(tmp_path, page):
     assert res.returncode == 0, res.stderr[-3000:]
     assert "Traceback" not in res.stderr
     out = [json.loads(line) for line in res.stdout.splitlines()]
-    # Lines without an id are named by their line number in the file; blank lines give nothing.
-    assert [o["id"] for o in out] == ["a", "b", 3, "d", "e", 6, 9, 10]
+    # Lines without an id are named by their line number in the file; blank lines too.
+    assert [o["id"] for o in out] == ["a", "b", 3, "d", "e", 6, 6, 8, 9, 10, "junk"]
 
     good = {o["id"]: o for o in out if "article" in o}
     assert set(good) == {"a", "b", "e", 6}
@@ -226,7 +256,9 @@ def test_batch_keeps_input_order_and_reports_bad_lines(tmp_path, page):
     assert good["a"]["article"]["article_id"] != good["e"]["article"]["article_id"]
 
     bad = {o["id"]: o for o in out if "error" in o}
-    assert set(bad) == {3, "d", 9, 10}
+    assert set(bad) == {3, "d", 6, 8, 9, 10, "junk"}
+    assert "blank line" in bad[8]["error"]
+    assert bad.pop("junk")["reason"] == "decode_error"
     for o in bad.values():
         assert "article" not in o and o["error"] and o["reason"] == "invalid_input"
     assert "html" in bad["d"]["error"]

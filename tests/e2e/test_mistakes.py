@@ -3,6 +3,9 @@ message and a non-zero exit, never a traceback."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from newsflow.publish.embedded import EMBEDDED_ADDRESS_FILE
@@ -85,3 +88,52 @@ def test_dlq_since_must_be_a_time(tmp_path, command):
     _no_traceback(res)
     assert res.returncode == 2
     assert "Invalid value for '--since'" in res.stderr and "ISO 8601" in res.stderr
+
+
+def test_dlq_list_rejects_an_unknown_reason(tmp_path):
+    """`dlq list --reason bogus` is a usage error naming the valid reasons, not "0 dead letters"."""
+    env = cli.cli_env(NEWSFLOW_STATE_DIR=str(tmp_path / "state"))
+    for command in ("list", "retry"):
+        res = cli.run("dlq", command, "--reason", "bogus", env=env)
+        _no_traceback(res)
+        assert res.returncode == 2, res.stderr
+        assert "bogus" in res.stderr and "not_found" in res.stderr
+
+
+def test_eval_without_data_fails_with_a_clear_message(tmp_path):
+    """`make eval` with no evaluation data exits non-zero and says what is missing."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "newsflow.evaluate", "--shared", str(tmp_path / "nowhere")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "no evaluation data" in proc.stderr and "extraction-aeb-dev.jsonl" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+async def test_run_with_no_sources_warns(broker, topics, tmp_path):
+    """`newsflow run` with no sources says so at warning level instead of idling silently."""
+    config = cli.write_config(
+        tmp_path / "c.yaml",
+        sources=[],
+        state_dir=tmp_path / "state",
+        bootstrap=broker.bootstrap,
+        topics=topics,
+    )
+    res = await cli.arun("run", "--once", "--config", str(config), timeout=90)
+    assert res.returncode == 0, res.stderr[-3000:]
+    warned = [x for x in cli.json_lines(res.stderr) if x.get("status") == "no_sources"]
+    assert warned and warned[0]["level"] == "warning", res.stderr[-2000:]
+
+
+def test_schemas_to_a_path_that_cannot_be_written_is_one_clear_line(tmp_path):
+    """`schemas --out` on an unwritable path exits 1 with one line naming it, no traceback."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    res = cli.run("schemas", "--out", str(blocker / "schemas"))
+    _no_traceback(res)
+    assert res.returncode == 1
+    (line,) = res.stderr.strip().splitlines()
+    assert "cannot write" in line and str(blocker / "schemas") in line

@@ -147,12 +147,12 @@ async def test_daemon_on_a_terminal_prints_the_summary_line(broker, topics, tmp_
     os.close(replica)
     try:
         pattern = re.compile(
-            r"newsflow: sources polled [1-9]\d*, articles published 3, .*broker ready"
+            r"newsflow: sources 1 of 1 polled, 0 failing, articles published 3, .*broker ready"
         )
         # The article count only grows, so a later summary line must reach 3 (served by this loop).
         out = await asyncio.to_thread(_read_pty, primary, pattern, 90)
         assert pattern.search(out), out[-3000:]
-        assert "errors 0" in pattern.search(out).group(0)
+        assert "dead letters 0" in pattern.search(out).group(0)
         assert "Traceback" not in out
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -6,7 +6,8 @@ box is tens of milliseconds and bunches requests that arrived apart. So each req
 stamped by the kernel (SO_TIMESTAMPNS, read with MSG_PEEK before the request is parsed): the
 moment its first bytes arrived, whoever was scheduled then.
 
-Protocol: argv is `hosts per_host seed`. The process prints one JSON line with each site's
+Protocol: argv is `hosts per_host seed [keepalive]` (keepalive 0: one request per
+connection, "Connection: close", as many servers do). The process prints one JSON line with each site's
 base URL, serves until stdin closes, then prints one JSON line with every site's request
 log, `[[time, method, path], ...]` per site (CLOCK_REALTIME seconds).
 """
@@ -61,6 +62,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
+        if not self.server.keepalive:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
         self.wfile.write(body)
 
@@ -71,8 +75,11 @@ class _Handler(BaseHTTPRequestHandler):
 class Site(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, host: str, routes: dict[str, tuple[bytes, str]]) -> None:
+    def __init__(
+        self, host: str, routes: dict[str, tuple[bytes, str]], keepalive: bool = True
+    ) -> None:
         super().__init__((host, 0), _Handler)
+        self.keepalive = keepalive
         # Accepted sockets inherit the flag, so even a connection's first request is stamped.
         self.socket.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         self.routes = routes
@@ -86,14 +93,14 @@ class Site(ThreadingHTTPServer):
         return f"http://{host}:{port}"
 
 
-def build(hosts: int, per_host: int, seed: int) -> list[Site]:
+def build(hosts: int, per_host: int, seed: int, keepalive: bool = True) -> list[Site]:
     """Site h on 127.0.0.(h+1) serves `per_host` pages from seed+h and an RSS feed of them.
 
     Linux routes all of 127.0.0.0/8 to loopback, so each site is a distinct host name.
     """
     sites = []
     for h in range(hosts):
-        site = Site(f"127.0.0.{h + 1}", {})
+        site = Site(f"127.0.0.{h + 1}", {}, keepalive)
         arts = make_articles(per_host, seed=seed + h)
         html = "text/html; charset=utf-8"
         site.routes.update({f"/a/{a.slug}.html": (render_page(a).encode(), html) for a in arts})
@@ -105,8 +112,8 @@ def build(hosts: int, per_host: int, seed: int) -> list[Site]:
     return sites
 
 
-def main(hosts: int, per_host: int, seed: int) -> None:
-    sites = build(hosts, per_host, seed)
+def main(hosts: int, per_host: int, seed: int, keepalive: int = 1) -> None:
+    sites = build(hosts, per_host, seed, bool(keepalive))
     for site in sites:
         threading.Thread(target=site.serve_forever, daemon=True).start()
     try:
@@ -125,4 +132,4 @@ def main(hosts: int, per_host: int, seed: int) -> None:
 
 
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:4]))
+    main(*(int(a) for a in sys.argv[1:5]))

@@ -55,13 +55,15 @@ class Site:
 class SiteFleet:
     """The sites, served by `tests.integration.fleet_server` in a process of its own."""
 
-    def __init__(self, n_hosts: int, per_host: int, *, seed: int = 700) -> None:
-        self.args = (n_hosts, per_host, seed)
+    def __init__(
+        self, n_hosts: int, per_host: int, *, seed: int = 700, keepalive: bool = True
+    ) -> None:
+        self.args = (n_hosts, per_host, seed, int(keepalive))
         self.sites: list[Site] = []
         self._proc: asyncio.subprocess.Process | None = None
 
     async def __aenter__(self) -> list[Site]:
-        _, per_host, seed = self.args
+        _, per_host, seed, _ = self.args
         self._proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",

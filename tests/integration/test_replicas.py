@@ -27,19 +27,21 @@ from tests.integration.test_postgres_state import DSN, schema  # noqa: F401  (fi
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
-HOSTS, PER_HOST, REPLICAS = 20, 25, 3
-# fetch.min_host_delay: 4 requests per second per host. A request may leave up to 5 % of the
-# delay after its turn (pipeline/fleet.py LATE_SHARE) plus a few ms of send latency on a busy
-# two-core box; 0.25 s keeps both inside the 10 % the check allows, and a host's 29 requests
-# still take only ~7 s.
+HOSTS, PER_HOST, REPLICAS = 20, 20, 3
+# fetch.min_host_delay: 4 requests per second per host. A request leaves at most 4 % of the
+# delay after its turn (fetch.politeness.SEND_TOLERANCE, checked as it is written), so
+# requests reach a host at least 0.95 x delay apart, the documented limit, with and without
+# keep-alive, robots.txt and feeds included. A host's 24 requests take ~6 s.
 DELAY = 0.25
+TOLERANCE = 0.05
 LEASE = 5.0  # poll.lease_seconds in the kill test
 
 
-@pytest.fixture
-async def fleet():
-    """The 20 sites, served from their own process (see fleet_server)."""
-    fleet = fs.SiteFleet(HOSTS, PER_HOST)
+@pytest.fixture(params=[True, False], ids=["keepalive", "close"])
+async def fleet(request):
+    """The 20 sites, served from their own process (see fleet_server), with and without
+    keep-alive: a fresh connection per request made late sends most likely."""
+    fleet = fs.SiteFleet(HOSTS, PER_HOST, keepalive=request.param)
     async with fleet:
         yield fleet
 
@@ -68,15 +70,13 @@ def _politeness(sites) -> dict[str, float]:
         gaps.append(fs.min_gap(every))
         rates.append(fs.peak_rate(every))
         article_gaps.append(fs.min_gap(site.starts("/a/")))
-    too_close = fs.too_close(sites, DELAY * 0.9)
-    assert min(article_gaps) >= DELAY * 0.9, too_close
-    # robots.txt and the feed share the pace; they come at start-up, when three daemons
-    # importing at once on two cores make the send latency after a turn largest.
-    assert min(gaps) >= DELAY * 0.85, too_close
+    # Every request (robots.txt, feed, article), from any replica, measured at the server.
+    too_close = fs.too_close(sites, DELAY * (1 - TOLERANCE))
+    assert min(gaps) >= DELAY * (1 - TOLERANCE), too_close
     return {
         "min_gap_article_s": round(min(article_gaps), 4),
         "min_gap_any_s": round(min(gaps), 4),
-        "gaps_short_of_delay": len(fs.too_close(sites, DELAY)),  # send jitter, within 10 %
+        "gaps_short_of_delay": len(fs.too_close(sites, DELAY)),  # within the tolerance
         "peak_req_per_s_10_requests": round(max(rates), 2),
         "limit_req_per_s": round(1 / DELAY, 2),
     }
@@ -122,6 +122,9 @@ async def test_three_replicas_share_the_corpus_politely_and_publish_it_once(
 
     shares = [fs.published(log) for log in logs]
     assert sum(shares) == len(expected) and min(shares) > 0, shares  # nobody idle
+    # Each message names its replica (<hostname>-<pid>-<random>, the lease owner).
+    senders = Counter(r.headers["newsflow-replica"].split("-")[-2] for r in records)
+    assert senders == Counter({str(p.pid): n for p, n in zip(procs, shares, strict=True)})
 
     polls = Counter()
     for log in logs:
@@ -171,7 +174,7 @@ async def test_killed_replica_leases_move_to_the_others_and_nothing_is_lost(
     expected = set().union(*(s.article_urls() for s in sites))
     procs = await fs.start_replicas(config, logs)
     try:
-        await fs.wait_for_published(logs, procs, 100, timeout=120)
+        await fs.wait_for_published(logs, procs, len(expected) * 4 // 10, timeout=120)
         rows = await fs.fetch_rows(
             DSN,
             schema,

@@ -93,13 +93,31 @@ async def test_done_failed_and_requeue(store):
     """Failed links are listed with their reason and can be put back by reason."""
     await store.add_links(items("a", "b", "c"), T0)
     await store.claim_links(T0, 3, 60, "o")
-    await store.mark_done("a", T0, "id-a")
-    await store.mark_failed("b", T0, stage="fetch", reason="not_found", detail="404")
-    await store.mark_failed("c", T0, stage="extract", reason="timeout", detail="slow")
+    await store.mark_done("a", T0, "id-a", owner="o")
+    await store.mark_failed("b", T0, owner="o", stage="fetch", reason="not_found", detail="404")
+    await store.mark_failed("c", T0, owner="o", stage="extract", reason="timeout", detail="slow")
     assert (await store.link_counts())["failed"] == 2
     assert [f.url for f in await store.failed_links(reason="timeout")] == ["c"]
     assert await store.requeue_failed(reason="not_found") == 1
     assert [link.url for link in await store.claim_links(T0, 5, 60, "o")] == ["b"]
+
+
+async def test_a_replica_whose_lease_went_to_another_cannot_mark_the_link_done(store):
+    """Done- and failed-marking are fenced by the lease owner: a lapsed lease's holder changes nothing."""
+    await store.add_links(items("a", "b"), T0)
+    await store.claim_links(T0, 2, 60, "old")
+    assert await store.recover_expired(T0 + timedelta(seconds=61)) == 2
+    taken = await store.claim_links(T0 + timedelta(seconds=61), 2, 60, "new")
+    assert {link.url for link in taken} == {"a", "b"}
+    assert not await store.mark_done("a", T0, "id-old", owner="old")
+    assert not await store.mark_failed(
+        "b", T0, owner="old", stage="fetch", reason="gone", detail=""
+    )
+    assert (await store.link_counts()).get("in_flight") == 2
+    assert await store.mark_done("a", T0, "id-new", owner="new")
+    assert await store.mark_failed("b", T0, owner="new", stage="fetch", reason="gone", detail="")
+    assert not await store.mark_done("a", T0, "id-again", owner="new")  # done is final
+    assert [f.url for f in await store.failed_links()] == ["b"]
 
 
 async def test_release_returns_in_flight_links(store):
@@ -175,8 +193,10 @@ async def test_failed_links_filter_by_time_and_keep_detail(store):
     """The dead-letter list filters by time and reports stage, reason, detail and attempts."""
     await store.add_links(items("a", "b"), T0)
     await store.claim_links(T0, 2, 60, "o")
-    await store.mark_failed("a", T0, stage="fetch", reason="gone", detail="x" * 5000)
-    await store.mark_failed("b", T0 + timedelta(hours=1), stage="fetch", reason="gone", detail="")
+    await store.mark_failed("a", T0, owner="o", stage="fetch", reason="gone", detail="x" * 5000)
+    await store.mark_failed(
+        "b", T0 + timedelta(hours=1), owner="o", stage="fetch", reason="gone", detail=""
+    )
     (recent,) = await store.failed_links(since=T0 + timedelta(minutes=30))
     assert (recent.url, recent.stage, recent.reason, recent.attempts) == ("b", "fetch", "gone", 1)
     assert recent.failed_at == T0 + timedelta(hours=1)

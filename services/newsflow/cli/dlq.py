@@ -9,6 +9,7 @@ import click
 
 from newsflow.cli import with_settings
 from newsflow.config import Settings
+from newsflow.errors import Reason
 from newsflow.state import open_store
 
 
@@ -23,6 +24,10 @@ def _since(_ctx, _param, value: str | None) -> datetime | None:
             f"{value!r} is not an ISO 8601 time, e.g. 2025-06-01T12:00:00Z"
         ) from exc
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+# An unknown reason is a usage error, not a silent "0 dead letters".
+REASONS = click.Choice([str(r) for r in Reason])
 
 
 def _with_store(settings: Settings, action):
@@ -45,7 +50,7 @@ def dlq() -> None:
 
 
 @dlq.command("list")
-@click.option("--reason", help="Only this reason, e.g. not_found or timeout.")
+@click.option("--reason", type=REASONS, help="Only this reason, e.g. not_found or timeout.")
 @click.option("--since", callback=_since, help="Only failures at or after this ISO 8601 time.")
 @with_settings
 def list_(settings: Settings, reason: str | None, since: datetime | None) -> None:
@@ -61,7 +66,7 @@ def list_(settings: Settings, reason: str | None, since: datetime | None) -> Non
 
 
 @dlq.command()
-@click.option("--reason", help="Only this reason.")
+@click.option("--reason", type=REASONS, help="Only this reason.")
 @click.option("--since", callback=_since, help="Only failures at or after this ISO 8601 time.")
 @with_settings
 def retry(settings: Settings, reason: str | None, since: datetime | None) -> None:

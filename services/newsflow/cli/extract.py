@@ -53,6 +53,13 @@ def _payload(result: DocumentResult) -> dict:
     }
     if result.coding_error:
         out["coding_error"] = result.coding_error
+    if result.uncoded_sentences:
+        from newsflow.events.coder import MAX_SENTENCES  # loaded already: it coded this
+
+        out["coding_truncated"] = {
+            "uncoded_sentences": result.uncoded_sentences,
+            "detail": f"only the first {MAX_SENTENCES} candidate sentences are coded",
+        }
     return out
 
 
@@ -97,7 +104,7 @@ def _read(settings: Settings, source: str, url: str | None) -> tuple[str, str | 
     if source == "-":
         return _decode(sys.stdin.buffer.read()), url
     if source.startswith(("http://", "https://")):
-        return asyncio.run(_fetch(settings, source)), url or source
+        return _text_only(asyncio.run(_fetch(settings, source))), url or source
     path = Path(source)
     return _decode(path.read_bytes()), url or path.resolve().as_uri()
 
@@ -109,6 +116,21 @@ def _decode(data: bytes) -> str:
     # NUL never occurs in HTML or prose; 5% replacement characters is far beyond a
     # mislabelled cp1252 page (a few accented letters) and typical of binary files.
     if b"\x00" in data[:65536] or text.count("\ufffd") > len(text) / 20:
+        raise ExtractError("binary data, not an HTML or text document", reason=Reason.DECODE_ERROR)
+    return _text_only(text)
+
+
+# Control characters other than tab, newline, carriage return and form feed, and C1 controls.
+_CONTROL = {*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F, *range(0x80, 0xA0), 0xFFFD}
+
+
+def _text_only(text: str) -> str:
+    """Refuse text that is binary data after decoding (a charset decoder that never fails,
+    or a JSON string): in random bytes about 1 character in 8 is a control character,
+    in real pages next to none, so 2% is a wide margin both ways."""
+    sample = text[:65536]
+    controls = sum(1 for c in sample if ord(c) in _CONTROL)
+    if controls > len(sample) / 50:
         raise ExtractError("binary data, not an HTML or text document", reason=Reason.DECODE_ERROR)
     return text
 
@@ -134,6 +156,8 @@ async def _batch(settings: Settings, path: Path, model: str | None) -> int:
     async def one(line_no: int, line: str) -> dict:
         doc_id = None
         try:
+            if not line.strip():  # one output line per input line, blank ones too
+                raise ValueError("blank line: expected a JSON object")
             doc = json.loads(line)
             if not isinstance(doc, dict):
                 raise ValueError("a line must be a JSON object")
@@ -141,6 +165,7 @@ async def _batch(settings: Settings, path: Path, model: str | None) -> int:
             body = doc.get("html") or doc.get("text")
             if not isinstance(body, str) or not body.strip():
                 raise ValueError('needs a non-empty "html" or "text"')
+            _text_only(body)
             req = _request(
                 body,
                 doc.get("url"),
@@ -158,12 +183,8 @@ async def _batch(settings: Settings, path: Path, model: str | None) -> int:
             }
 
     try:
-        # A line without an id is named by its line number in the file, blank lines counted.
-        lines = [
-            (i, ln)
-            for i, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-            if ln.strip()
-        ]
+        # A line without an id is named by its line number in the file.
+        lines = list(enumerate(path.read_text(encoding="utf-8").splitlines(), 1))
         tasks = [asyncio.create_task(one(i, ln)) for i, ln in lines]
         for task in tasks:  # awaited in input order; they run concurrently
             print(json.dumps(await task, ensure_ascii=False), flush=True)

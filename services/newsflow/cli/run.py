@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -50,6 +51,12 @@ async def _run(settings: Settings, once: bool):
             sources=len(settings.sources),
             http_port=pipeline.health.port if pipeline.health else None,
         )
+        if not settings.sources:
+            log.warning(
+                "run",
+                status="no_sources",
+                detail="no sources configured: nothing will be polled; add `sources:` to the config",
+            )
         return await pipeline.run()
 
 
@@ -59,12 +66,15 @@ def _install_signals(pipeline) -> None:
     seen = {"n": 0}
 
     def handler(signame: str) -> None:
+        # Act first, log after: the log write can fail (a dead `| tee`), the stop must not.
         seen["n"] += 1
         if seen["n"] > 1:
-            log.warning("run", status="forced_exit", signal=signame)
+            with contextlib.suppress(Exception):
+                log.warning("run", status="forced_exit", signal=signame)
             os._exit(130)
-        log.info("run", status="stopping", signal=signame)
         pipeline.request_stop()
+        with contextlib.suppress(Exception):
+            log.info("run", status="stopping", signal=signame)
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, handler, sig.name)

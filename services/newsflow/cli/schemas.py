@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -29,7 +30,11 @@ def render() -> dict[str, str]:
 @click.option("--out", type=click.Path(path_type=Path), default=Path("schemas"), show_default=True)
 def schemas(out: Path) -> None:
     """Write JSON Schema files for the published messages."""
-    out.mkdir(parents=True, exist_ok=True)
-    for name, text in render().items():
-        (out / name).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {out / name}")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, text in render().items():
+            (out / name).write_text(text, encoding="utf-8")
+            click.echo(f"wrote {out / name}")
+    except OSError as exc:  # one line for a path that cannot be written, not a traceback
+        click.echo(f"newsflow schemas: cannot write to {out}: {exc.strerror or exc}", err=True)
+        sys.exit(1)

@@ -12,10 +12,17 @@ def main() -> int:
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
     parser.add_argument("--only", choices=["extraction", "events"], default=None)
     args = parser.parse_args()
-    if not args.shared.is_dir():
-        print(f"no evaluation data at {args.shared}; nothing to score")
-        return 0
     from newsflow.evaluate import events, extraction
+
+    # No data is a failure, not a pass: an exit 0 here read as "evaluation passed".
+    needed = args.shared / extraction.DEV_SET
+    if not needed.is_file():
+        print(
+            f"make eval: no evaluation data at {needed.parent} (needs {needed.name});"
+            " nothing scored. Put the shared data set next to the checkout or pass --shared.",
+            file=sys.stderr,
+        )
+        return 1
 
     if args.only in (None, "extraction"):
         print(extraction.report(args.shared))

@@ -90,7 +90,10 @@ def _believe(label: str | None, body: bytes) -> str | None:
         return None
     if codec == "utf_8":
         # Declared utf-8 but not valid utf-8: almost always windows-1252 in the wild.
-        return codec if _is_utf8(body) else None
+        # Detection alone picked windows-1250 for French and Portuguese ("crčme").
+        if _is_utf8(body):
+            return codec
+        return "cp1252" if _fits_cp1252(body) else None
     if codec == "cp1252" and not body.isascii() and _is_utf8(body):
         # Declared latin-1 but the high bytes form valid utf-8 sequences; the odds of
         # that happening by chance in real windows-1252 text are negligible.
@@ -100,6 +103,22 @@ def _believe(label: str | None, body: bytes) -> str | None:
     except (UnicodeDecodeError, LookupError):
         return None
     return codec
+
+
+def _fits_cp1252(body: bytes) -> bool:
+    """True when the bytes read as Western European windows-1252 text.
+
+    Every byte must be defined in windows-1252, and accented letters must be the minority
+    of letters, as in French, Portuguese, Spanish, German or Italian; Cyrillic or Greek
+    in their single-byte codes is nearly all high bytes and goes to detection instead.
+    """
+    try:
+        text = body.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    letters = sum(1 for c in text if c.isalpha())
+    high = sum(1 for c in text if c.isalpha() and ord(c) > 0x7F)
+    return letters > 0 and high <= 0.3 * letters
 
 
 def detect(body: bytes) -> str:

@@ -23,13 +23,33 @@ from newsflow.config import FetchSettings
 from newsflow.errors import Reason
 from newsflow.fetch import files, retry, ssrf
 from newsflow.fetch.outcome import FetchOutcome, failure
-from newsflow.fetch.politeness import FleetClock, HostPaused, HostSlots
+from newsflow.fetch.politeness import (
+    FleetClock,
+    HostPaused,
+    HostSlots,
+    TurnMissed,
+    check_send_time,
+    waive_turn,
+)
 from newsflow.fetch.redirects import RedirectTrail, http_url_problem
 from newsflow.fetch.response import Hop, read_response
 from newsflow.fetch.retry import Budget
 from newsflow.fetch.robots import MAX_ROBOTS_BYTES, RobotsCache, product_token, robots_answer
 
 DEFAULT_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+# A request that keeps missing its turn (an event loop busy for longer than the tolerance
+# every time) books again this often, then goes: pacing must not stop fetching for good.
+MAX_REBOOKINGS = 10
+
+
+class PacedRequest(aiohttp.ClientRequest):
+    """Checks the host's turn (politeness.check_send_time) in `send`, which for a GET runs
+    to the socket write without giving way to the event loop: nothing can make the request
+    late between the check and the bytes leaving."""
+
+    async def send(self, conn):  # type: ignore[override]
+        check_send_time()
+        return await super().send(conn)
 
 
 class BlockedAddress(OSError):
@@ -110,6 +130,7 @@ class Fetcher:
                 headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate, br"},
                 cookie_jar=aiohttp.DummyCookieJar(),  # no state across fetches; redirects carry their own
                 trust_env=False,
+                request_class=PacedRequest,
             )
             self._global = asyncio.Semaphore(s.concurrency)
         return self._session
@@ -227,12 +248,34 @@ class Fetcher:
     async def _request(
         self, url: str, host: str, headers: dict[str, str], budget: Budget, *, max_bytes: int
     ) -> Hop:
+        """One GET inside the host's turn: a turn missed before the send is booked again."""
+        for _ in range(MAX_REBOOKINGS):
+            try:
+                return await self._request_once(url, host, headers, budget, max_bytes=max_bytes)
+            except TurnMissed:
+                continue
+        return await self._request_once(
+            url, host, headers, budget, max_bytes=max_bytes, late_ok=True
+        )
+
+    async def _request_once(
+        self,
+        url: str,
+        host: str,
+        headers: dict[str, str],
+        budget: Budget,
+        *,
+        max_bytes: int,
+        late_ok: bool = False,
+    ) -> Hop:
         """One GET inside the host's slot and the global concurrency limit."""
         session = self._open()
         assert self._global is not None
         s = self._settings
         try:
             await self._slots.acquire(host, max_pause=budget.remaining())
+            if late_ok:
+                waive_turn()
         except HostPaused as paused:
             detail = f"{host} asked us to wait {paused.remaining:.0f}s more"
             return Hop(

@@ -13,12 +13,21 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Protocol
 
 MAX_PAUSE = 3600.0  # a Retry-After of days is more likely a bug than a wish; re-ask hourly
 MIN_BACKOFF = 0.1  # backoff unit when min_host_delay is 0, so a failing host is never hammered
 PRUNE_ABOVE = 2048  # idle host states kept before dropping them
+
+# How late after its turn a request may still leave, as a share of the host's delay. Two
+# turns are a full delay apart, so requests reach a host at least (1 - SEND_TOLERANCE) x
+# delay apart, fleet-wide. Checked as the request is written (fetch/client.py), with no
+# await in between: a wait for a connection, DNS or a busy event loop (feed parsing) comes
+# before the check, where it used to make a request late unseen.
+SEND_TOLERANCE = 0.04
+_SEND_BY: ContextVar[float | None] = ContextVar("newsflow_send_by", default=None)
 
 
 @dataclass(frozen=True)
@@ -87,8 +96,33 @@ class FleetClock(Protocol):
     fleet away from a host that answered 429/503.
     """
 
-    async def reserve(self, host: str, delay: float) -> float: ...
+    async def reserve(self, host: str, delay: float) -> float:
+        """Book and wait for the host's next turn; its time on time.monotonic's clock."""
+        ...
+
     async def penalize(self, host: str, seconds: float) -> None: ...
+
+
+class TurnMissed(Exception):
+    """The request was about to leave too long after its turn; it must book a new one."""
+
+
+def check_send_time(clock: Callable[[], float] = time.monotonic) -> None:
+    """Called as a paced request is written: raise TurnMissed if its turn has passed.
+
+    One turn is good for one send: the mark is cleared whatever the answer.
+    """
+    send_by = _SEND_BY.get()
+    if send_by is None:
+        return
+    _SEND_BY.set(None)
+    if (late := clock() - send_by) > 0:
+        raise TurnMissed(f"{late * 1000:.0f} ms past the tolerance after its turn")
+
+
+def waive_turn() -> None:
+    """Let the next paced request go however late (after MAX_REBOOKINGS missed turns)."""
+    _SEND_BY.set(None)
 
 
 class HostPaused(Exception):
@@ -132,8 +166,11 @@ class HostSlots:
             wait = wait_time(state, now, max_active=self._per_host)
             if wait == 0:
                 self._states[host] = started(state, now, min_delay=self._min_delay)
+                delay = host_delay(state, self._min_delay)
+                turn = now
                 if self._fleet is not None:
-                    await self._wait_for_fleet(host, host_delay(state, self._min_delay))
+                    turn = await self._wait_for_fleet(host, delay)
+                _SEND_BY.set(turn + delay * SEND_TOLERANCE if delay > 0 else None)
                 return
             remaining_pause = state.paused_until - now
             if max_pause is not None and remaining_pause > max_pause:
@@ -142,15 +179,16 @@ class HostSlots:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), timeout=wait)
 
-    async def _wait_for_fleet(self, host: str, delay: float) -> None:
+    async def _wait_for_fleet(self, host: str, delay: float) -> float:
         """Holding the local slot, wait for the turn the fleet-wide clock gives this request."""
         try:
-            wait = await self._fleet.reserve(host, delay)
+            turn = await self._fleet.reserve(host, delay)
         except BaseException:
             self.release(host, status=None)
             raise
-        if wait > 0:
+        if (wait := turn - time.monotonic()) > 0:
             await asyncio.sleep(wait)
+        return turn - time.monotonic() + self._clock()  # on this object's clock
 
     async def tell_fleet(self, host: str, *, status: int | None, retry_after: float | None) -> None:
         """Share a 429/503 pause with the other replicas."""

@@ -36,6 +36,7 @@ class ArticleHandler:
         publisher: Publisher,
         store: StateStore,
         stats: dict[str, int],
+        owner: str,
     ) -> None:
         self.settings = settings
         self.sources = sources
@@ -44,6 +45,7 @@ class ArticleHandler:
         self.publisher = publisher
         self.store = store
         self.stats = stats
+        self.owner = owner  # the lease holder name: done-marking is fenced by it
 
     async def handle(self, link: Link) -> None:
         """Process one link; PublishError (shutdown) propagates so the caller can release it."""
@@ -52,11 +54,8 @@ class ArticleHandler:
             request = await self._fetch(link, bound)
             if isinstance(request, DeadLetter):
                 return await self._dead(link, request, bound)
-            started = time.perf_counter()
             try:
-                result: DocumentResult = await self.pool.run(
-                    process_document, request, url=link.url
-                )
+                result = await run_document(self.pool, request, link.url)
             except ExtractError as exc:
                 obs.EXTRACTS.labels("error", str(exc.reason)).inc()
                 dl = from_error(
@@ -67,7 +66,6 @@ class ArticleHandler:
                     attempts=link.attempts,
                 )
                 return await self._dead(link, dl, bound)
-            obs.EXTRACT_SECONDS.observe(time.perf_counter() - started)
             obs.EXTRACTS.labels("ok", "").inc()
             await self._publish(link, request, result, bound)
         except NewsflowError as exc:
@@ -156,17 +154,18 @@ class ArticleHandler:
     ) -> None:
         article = result.article
         now = utcnow()
-        owner = await self.store.claim_fingerprint(
+        first = await self.store.claim_fingerprint(
             dedup.from_hex(article.fingerprint), article.article_id, link.url, now
         )
-        if owner is not None:
-            await self.store.add_alternate(owner, link.url, now)
-            await self.store.mark_done(link.url, now, owner)
+        if first is not None:
+            await self.store.add_alternate(first, link.url, now)
+            if not await self._done(link, now, first, bound):
+                return
             obs.DUPLICATES.labels(
-                "same_article" if owner == article.article_id else "content"
+                "same_article" if first == article.article_id else "content"
             ).inc()
             self.stats["duplicates"] += 1
-            bound.info("article", status="duplicate", article_id=owner)
+            bound.info("article", status="duplicate", article_id=first)
             return
         known = await self.store.alternates(article.article_id)
         if known:
@@ -177,6 +176,8 @@ class ArticleHandler:
             bound.error("code", status="error", detail=result.coding_error)
         else:
             obs.CODINGS.labels("ok").inc()
+        if result.uncoded_sentences:
+            bound.warning("code", status="truncated", uncoded_sentences=result.uncoded_sentences)
         messages: list[Message] = [article, *result.events]
         if self.settings.raw.enabled and request.path != "feed" and self._raw_fits(request, bound):
             messages.append(
@@ -193,9 +194,13 @@ class ArticleHandler:
         started = time.perf_counter()
         await self.publisher.deliver(messages, source_id=link.item.source_id)
         obs.PUBLISH_SECONDS.observe(time.perf_counter() - started)
-        await self.store.mark_done(link.url, utcnow(), article.article_id)
+        if not await self._done(link, utcnow(), article.article_id, bound):
+            return
         obs.PUBLISHED.labels("article").inc()
         obs.PUBLISHED.labels("event").inc(len(result.events))
+        obs.ARTICLES_BY_SOURCE.labels(link.item.source_id).inc()
+        for event in result.events:
+            obs.EVENTS_BY_TYPE.labels(str(event.event_type)).inc()
         self.stats["articles"] += 1
         self.stats["events"] += len(result.events)
         bound.info(
@@ -205,6 +210,12 @@ class ArticleHandler:
             events=len(result.events),
             words=article.word_count,
         )
+
+    async def _done(self, link: Link, now, article_id: str, bound) -> bool:
+        if await self.store.mark_done(link.url, now, article_id, owner=self.owner):
+            return True
+        _lease_lost(bound)
+        return False
 
     def _raw_fits(self, request: DocumentRequest, bound) -> bool:
         """A page the producer would refuse is not kept for replay; the article still goes out.
@@ -226,9 +237,39 @@ class ArticleHandler:
 
     async def _dead(self, link: Link, dl: DeadLetter, bound) -> None:
         await self.publisher.deliver([dl], source_id=dl.source_id)
-        await self.store.mark_failed(
-            link.url, utcnow(), stage=str(dl.stage), reason=str(dl.reason), detail=dl.detail
-        )
+        if not await self.store.mark_failed(
+            link.url,
+            utcnow(),
+            owner=self.owner,
+            stage=str(dl.stage),
+            reason=str(dl.reason),
+            detail=dl.detail,
+        ):
+            return _lease_lost(bound)
         obs.DEAD_LETTERS.labels(str(dl.stage), str(dl.reason)).inc()
         self.stats["dead_letters"] += 1
         bound.info("article", status="dead_letter", stage=str(dl.stage), reason=str(dl.reason))
+
+
+async def run_document(pool: WorkerPool, request: DocumentRequest, url: str) -> DocumentResult:
+    """process_document in a worker; its work and its wait for a worker measured apart."""
+    obs.QUEUE_DEPTH.labels("extract").inc()
+    started = time.perf_counter()
+    try:
+        result: DocumentResult = await pool.run(process_document, request, url=url)
+    except ExtractError as exc:
+        if exc.reason in (Reason.TIMEOUT, Reason.CRASH):  # pebble replaced the worker
+            obs.WORKER_RESTARTS.labels(str(exc.reason)).inc()
+        raise
+    finally:
+        obs.QUEUE_DEPTH.labels("extract").dec()
+    obs.EXTRACT_SECONDS.observe(result.work_seconds)
+    obs.EXTRACT_QUEUE_SECONDS.observe(max(0.0, time.perf_counter() - started - result.work_seconds))
+    return result
+
+
+def _lease_lost(bound) -> None:
+    # The lease lapsed (a stall longer than lease_seconds) and the link went to another
+    # replica: its outcome is that replica's to record. What we sent is a duplicate at most.
+    obs.LEASES_LOST.inc()
+    bound.warning("article", status="lease_lost")

@@ -13,8 +13,10 @@ from newsflow.state.base import StateStore
 # Measured with three replicas on two cores (tests/integration/test_replicas.py): the
 # reservation round trip is ~2 ms at the median but up to ~350 ms when the pool is busy, and
 # a busy event loop wakes up to ~30 ms late; a request sent that late lands on the turn the
-# store has already given the next request, possibly another replica's.
-LATE_SHARE = 0.05
+# store has already given the next request, possibly another replica's. The final check is
+# made as the request is written (fetch.politeness.SEND_TOLERANCE); this one only saves
+# opening a connection for a turn already lost.
+LATE_SHARE = 0.04
 MAX_REBOOKINGS = 5  # then go anyway: a clock this far behind is no reason to stop fetching
 
 
@@ -25,13 +27,14 @@ class StoreFleetClock:
         self.store = store
 
     async def reserve(self, host: str, delay: float) -> float:
-        """Wait here for this request's turn on `host` and return 0.
+        """Wait here for this request's turn on `host` and return its time.monotonic().
 
         Waiting here rather than in the caller lets a missed turn be noticed: the turn after
         it already belongs to someone else, so a request that reaches its turn late (slow
         round trip, late wake-up) books a fresh one instead of crowding that one. The missed
         turn stays empty, which only ever slows the host down.
         """
+        turn = time.monotonic()
         for _ in range(MAX_REBOOKINGS + 1):
             asked = time.monotonic()
             turn = asked + await self.store.reserve_host_slot(host, utcnow(), delay)
@@ -39,7 +42,7 @@ class StoreFleetClock:
                 await asyncio.sleep(pause)
             if time.monotonic() - turn <= delay * LATE_SHARE:
                 break
-        return 0.0
+        return turn
 
     async def penalize(self, host: str, seconds: float) -> None:
         await self.store.penalize_host(host, utcnow() + timedelta(seconds=seconds))

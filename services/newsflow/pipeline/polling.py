@@ -144,6 +144,7 @@ class SourcePoller:
         )
         obs.SOURCE_HEALTHY.labels(source.id).set(1)
         obs.SOURCE_ERROR_STREAK.labels(source.id).set(0)
+        obs.SOURCE_LAST_SUCCESS.labels(source.id).set(now.timestamp())
 
     async def _failure(
         self, source: SourceConfig, state: FeedState, now: datetime, outcome: FetchOutcome

@@ -20,6 +20,7 @@ from contextlib import AsyncExitStack, suppress
 
 import structlog
 
+from newsflow import __version__
 from newsflow import observability as obs
 from newsflow.config import Settings
 from newsflow.extract.pool import WorkerPool
@@ -28,11 +29,13 @@ from newsflow.models import utcnow
 from newsflow.pipeline.articles import ArticleHandler
 from newsflow.pipeline.fleet import StoreFleetClock
 from newsflow.pipeline.polling import SourcePoller
+from newsflow.pipeline.summary import coder_version, summary_line
 from newsflow.processing import init_worker
 from newsflow.publish.embedded import EMBEDDED_ADDRESS_FILE, EmbeddedBroker
 from newsflow.publish.kafka import Publisher
-from newsflow.state import open_store
+from newsflow.state import discard_state, open_store
 from newsflow.state.base import FeedState, Link
+from newsflow.state.lock import StateDirLock
 
 log = structlog.get_logger("newsflow.pipeline")
 
@@ -60,24 +63,41 @@ class Pipeline:
     async def __aenter__(self) -> Pipeline:
         s = self.settings
         try:
-            self.store = await self._stack.enter_async_context(_Resource(open_store(s)))
             bootstrap, idempotence = s.kafka.bootstrap_servers, None
-            if not bootstrap:
+            embedded = not bootstrap
+            if s.state_dsn is None:  # SQLite: one daemon per state_dir
+                lock = StateDirLock(s.state_dir)
+                lock.acquire()
+                self._stack.callback(lock.release)
+            if embedded and s.state_dsn is None:
+                # The in-memory broker starts empty: state that says "done" would leave
+                # its topics empty for good. The state lives as long as the broker.
+                discard_state(s.state_dir)
+            self.store = await self._stack.enter_async_context(_Resource(open_store(s)))
+            if embedded:
                 s.state_dir.mkdir(parents=True, exist_ok=True)
                 broker = EmbeddedBroker(
                     log_path=s.state_dir / "embedded-broker.log",
                     address_file=s.state_dir / EMBEDDED_ADDRESS_FILE,
                 )
                 await self._stack.enter_async_context(broker)
+                supervisor = asyncio.create_task(broker.supervise(), name="embedded-broker")
+                self._stack.push_async_callback(_cancel, supervisor)
                 log.info(
                     "embedded_broker",
                     status="in_use",
                     bootstrap=broker.bootstrap,
-                    detail="no kafka.bootstrap_servers configured; data is kept in memory only",
+                    detail="no kafka.bootstrap_servers configured: topics are kept in memory "
+                    "and the SQLite state is reset at each start, so every run publishes all "
+                    "it finds again; set kafka.bootstrap_servers to keep both",
                 )
                 bootstrap, idempotence = [broker.bootstrap], "off"
             self.publisher = Publisher(
-                s.kafka, bootstrap, idempotence=idempotence, raw_enabled=s.raw.enabled
+                s.kafka,
+                bootstrap,
+                idempotence=idempotence,
+                raw_enabled=s.raw.enabled,
+                replica=self.owner,
             )
             await self.publisher.start()
             self._stack.push_async_callback(self.publisher.stop)
@@ -89,7 +109,11 @@ class Pipeline:
                 s.extract.workers, s.extract.timeout, init_worker, (model, s.events.coder_version)
             )
             self._stack.callback(self.pool.close)
-            self.health = obs.HealthServer(s.observability, ready=lambda: self.publisher.ready)
+            self.health = obs.HealthServer(
+                s.observability,
+                ready=lambda: self.publisher.ready,
+                address_file=s.state_dir / obs.HTTP_ADDRESS_FILE,
+            )
             await self.health.start()
             self._stack.push_async_callback(self.health.stop)
         except BaseException:
@@ -109,13 +133,23 @@ class Pipeline:
         s = self.settings
         started = time.monotonic()
         now = utcnow()
+        obs.BUILD.info(
+            {"version": __version__, "coder_version": s.events.coder_version or coder_version()}
+        )
         recovered = await self.store.recover_on_start(now)
         if recovered:
             log.info("frontier", status="recovered", links=recovered)
         await self.store.sync_sources([(x.id, x.url) for x in s.sources], now)
         poller = SourcePoller(self.fetcher, self.store, s.poll, fetch=s.fetch)
         handler = ArticleHandler(
-            s, self.sources, self.fetcher, self.pool, self.publisher, self.store, self.stats
+            s,
+            self.sources,
+            self.fetcher,
+            self.pool,
+            self.publisher,
+            self.store,
+            self.stats,
+            self.owner,
         )
         workers = [
             asyncio.create_task(self._worker(handler), name=f"worker-{i}")
@@ -230,22 +264,17 @@ class Pipeline:
                 for status, n in (await self.store.link_counts()).items():
                     obs.FRONTIER.labels(status).set(n)
             obs.BROKER_READY.set(1 if self.publisher.ready else 0)
+            obs.QUEUE_DEPTH.labels("links").set(self._queue.qsize())
             if (
                 sys.stderr.isatty()
                 and time.monotonic() - last_summary >= s.observability.summary_interval
             ):
                 last_summary = time.monotonic()
-                print(self.summary(), file=sys.stderr, flush=True)
+                feeds = [f for f in await self.store.feed_states() if f.source_id in self.sources]
+                line = summary_line(self.stats, feeds, len(self.sources), self.publisher.ready)
+                print(line, file=sys.stderr, flush=True)
             tick = min(5.0, s.poll.lease_seconds / 3, s.observability.summary_interval)
             await _sleep_or(self._stop, tick)
-
-    def summary(self) -> str:
-        st = self.stats
-        return (
-            f"newsflow: sources polled {st['polls']}, articles published {st['articles']}, "
-            f"events {st['events']}, duplicates {st['duplicates']}, errors {st['dead_letters']}, "
-            f"broker {'ready' if self.publisher.ready else 'UNREACHABLE'}"
-        )
 
     async def _shutdown(self, intake: list[asyncio.Task], workers: list[asyncio.Task]) -> None:
         deadline = time.monotonic() + self.settings.kafka.flush_timeout
@@ -288,6 +317,11 @@ class Pipeline:
 async def _sleep_or(event: asyncio.Event, seconds: float) -> None:
     with suppress(TimeoutError):
         await asyncio.wait_for(event.wait(), seconds)
+
+
+async def _cancel(task: asyncio.Task) -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 class _Resource:

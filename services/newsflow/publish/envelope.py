@@ -36,10 +36,14 @@ def key_of(message: Message) -> str:
     raise TypeError(f"not a published message: {type(message).__name__}")
 
 
+REPLICA_HEADER = "newsflow-replica"
+
+
 def encode(
-    message: Message, *, source: str, time: datetime
+    message: Message, *, source: str, time: datetime, replica: str | None = None
 ) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
-    """Return (key, value, headers) for one message."""
+    """Return (key, value, headers) for one message; `replica` names the process that sent it
+    (not part of ce_id, so a message re-sent by another replica keeps its id)."""
     value = message.model_dump_json().encode("utf-8")
     key = key_of(message)
     ce_id = hashlib.sha256(key.encode() + b"\0" + value).hexdigest()[:32]
@@ -53,6 +57,8 @@ def encode(
     ]
     if isinstance(message, Article | RawPage):
         headers.append(("ce_subject", message.url.encode()))
+    if replica:
+        headers.append((REPLICA_HEADER, replica.encode()))
     return key.encode(), value, headers
 
 

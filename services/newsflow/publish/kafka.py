@@ -6,7 +6,14 @@ backoff, holding the caller (backpressure), until `give_up` or `stop` ends the
 wait; the caller then gets PublishError and must not mark its link done.
 After an outage the topics are checked (and created again if the broker lost
 them) before anything more is sent: a restarted in-memory broker such as Tansu
-acknowledges writes to a topic it no longer knows and then loses them.
+acknowledges writes to a topic it no longer knows and then loses them; worse, such
+stray writes later hide records written after the topic is back from readers. So
+when a producer connection breaks, that producer is dropped with its unsent batches
+(aiokafka would re-send them the moment the broker is back, before any check of
+ours), an acknowledgement counts only if no connection broke between the send and
+the ack (the broker "epoch" is unchanged), and a new producer starts once the
+topics are confirmed. Messages not acknowledged are sent again: at-least-once, a
+duplicate is possible.
 A message the broker can never take (larger than max_request_size) fails at
 once with a non-retriable PublishError instead of holding a worker forever.
 """
@@ -20,6 +27,7 @@ from collections.abc import Sequence
 import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.conn import CloseReason
 from aiokafka.errors import (
     KafkaConnectionError,
     KafkaError,
@@ -74,11 +82,13 @@ class Publisher:
         *,
         idempotence: str | None = None,
         raw_enabled: bool = False,
+        replica: str | None = None,
     ) -> None:
         self.settings = settings
         self.bootstrap = list(bootstrap)
         self.idempotence_mode = idempotence or settings.idempotence
         self.raw_enabled = raw_enabled
+        self.replica = replica  # sent as the newsflow-replica header
         self.idempotent = False
         self.ready = False
         self._producer: AIOKafkaProducer | None = None
@@ -86,6 +96,9 @@ class Publisher:
         self._probe: asyncio.Task | None = None
         self._resync = False  # set by a failed delivery: check topics before the next send
         self._resync_lock = asyncio.Lock()
+        self._epoch = 0  # bumped whenever a producer connection breaks
+        self._dropped: set[asyncio.Task] = set()  # dropped producers' clients, closing
+        self._recovered = asyncio.Event()  # set (and replaced) at each confirmed resync
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -135,7 +148,7 @@ class Publisher:
 
     def _producer_for(self, *, idempotent: bool) -> AIOKafkaProducer:
         s = self.settings
-        return AIOKafkaProducer(
+        producer = AIOKafkaProducer(
             **client_options(s, self.bootstrap),
             acks="all",
             enable_idempotence=idempotent,
@@ -144,6 +157,38 @@ class Publisher:
             max_batch_size=s.max_batch_size,
             max_request_size=s.max_request_size,
         )
+        client = producer.client
+        closed = client._on_connection_closed  # read by every connection the client opens
+
+        def on_closed(conn, reason) -> None:
+            if reason not in (CloseReason.IDLE_DROP, CloseReason.SHUTDOWN):
+                self._broken()
+            closed(conn, reason)
+
+        client._on_connection_closed = on_closed
+        return producer
+
+    def _broken(self) -> None:
+        """A connection broke: acks from now on may come from a broker that lost our topics."""
+        self._epoch += 1
+        self._resync = True
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            self._drop(producer)
+
+    def _drop(self, producer: AIOKafkaProducer) -> None:
+        """Stop a producer now, unsent batches included, without a flush (aiokafka has no
+        public way: its stop() would first re-send them). Their callers get a retriable
+        error and send again through the next producer."""
+        sender = producer._sender.sender_task
+        if sender is not None:
+            sender.cancel()
+        producer._message_accumulator.fail_all(
+            KafkaConnectionError("producer dropped after a broken connection; not sent")
+        )
+        task = asyncio.ensure_future(producer.client.close())
+        self._dropped.add(task)
+        task.add_done_callback(self._dropped.discard)
 
     async def _ensure_topics(self) -> None:
         s = self.settings
@@ -177,14 +222,18 @@ class Publisher:
         """Keeps `ready` current: false while no broker answers a metadata request."""
         while not self._stopping.is_set():
             ok = False
-            try:
-                ok = bool(await asyncio.wait_for(self.producer.client.force_metadata_update(), 5))
-            except (KafkaError, OSError, TimeoutError):
-                ok = False
-            if not ok:
-                self._resync = True
-            elif self._resync:
+            producer = self._producer
+            if producer is None:  # dropped after a broken connection: replace it
                 ok = await self._resync_topics()
+            else:
+                try:
+                    ok = bool(await asyncio.wait_for(producer.client.force_metadata_update(), 5))
+                except (KafkaError, OSError, TimeoutError):
+                    ok = False
+                if not ok:
+                    self._resync = True
+                elif self._resync:
+                    ok = await self._resync_topics()
             self._set_ready(ok)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), every)
@@ -195,24 +244,38 @@ class Publisher:
         self.ready = ok
 
     async def _resync_topics(self) -> bool:
-        """After an outage: create the topics again if the broker came back without them."""
+        """After an outage: create the topics again if the broker came back without them,
+        then start a producer in place of a dropped one."""
         async with self._resync_lock:
-            if not self._resync:
+            if not self._resync and self._producer is not None:
                 return True
+            epoch = self._epoch
+            timeout = self.settings.request_timeout_ms / 1000
             try:
-                await asyncio.wait_for(
-                    self._ensure_topics(), self.settings.request_timeout_ms / 1000
-                )
+                await asyncio.wait_for(self._ensure_topics(), timeout)
+                if self._producer is None and not self._stopping.is_set():
+                    producer = self._producer_for(idempotent=self.idempotent)
+                    try:
+                        await asyncio.wait_for(producer.start(), timeout)
+                    except BaseException:
+                        await producer.stop()
+                        raise
+                    self._producer = producer
             except (KafkaError, OSError, TimeoutError) as exc:
                 log.debug("kafka_topics", status="unchecked", detail=str(exc) or type(exc).__name__)
                 return False
+            if epoch != self._epoch:  # broke again while checking
+                return False
             self._resync = False
+            self._recovered.set()  # wake deliveries backing off
+            self._recovered = asyncio.Event()
             return True
 
     @property
     def producer(self) -> AIOKafkaProducer:
         if self._producer is None:
-            raise PublishError("publisher is not started")
+            # Not started, stopped, or dropped after a broken connection (retried).
+            raise KafkaConnectionError("no producer")
         return self._producer
 
     def give_up(self) -> None:
@@ -293,14 +356,23 @@ class Publisher:
                     detail=str(exc) or type(exc).__name__,
                     wait=delay,
                 )
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), delay)
-                delay = min(delay * 2, 10.0)
+                # Back off, but wake as soon as the topics are confirmed after an outage.
+                recovered = self._recovered
+                waits = [asyncio.ensure_future(e.wait()) for e in (self._stopping, recovered)]
+                try:
+                    await asyncio.wait(waits, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    for w in waits:
+                        w.cancel()
+                delay = 0.5 if recovered.is_set() else min(delay * 2, 10.0)
 
     async def _attempt(self, messages: Sequence[Message], source_id: str | None) -> None:
-        if self._resync and not await self._resync_topics():
+        if (self._resync or self._producer is None) and not await self._resync_topics():
             raise KafkaConnectionError("broker not answering while checking topics")
+        epoch = self._epoch
         await self._send_all(messages, source_id)
+        if epoch != self._epoch or self._resync:
+            raise KafkaConnectionError("a connection broke before the acknowledgement")
 
     async def _send_all(self, messages: Sequence[Message], source_id: str | None) -> None:
         now = utcnow()
@@ -308,7 +380,9 @@ class Publisher:
         futures = []
         try:
             for message in messages:
-                key, value, headers = envelope.encode(message, source=source, time=now)
+                key, value, headers = envelope.encode(
+                    message, source=source, time=now, replica=self.replica
+                )
                 futures.append(
                     await self.producer.send(
                         self.topic_for(message), value, key=key, headers=headers

@@ -14,4 +14,10 @@ def open_store(settings) -> StateStore:
     return SqliteStore(settings.state_dir / "newsflow.db")
 
 
-__all__ = ["FailedLink", "FeedState", "Link", "StateStore", "open_store"]
+def discard_state(state_dir) -> None:
+    """Delete the SQLite state under state_dir (the embedded broker's runs start afresh)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        (state_dir / f"newsflow.db{suffix}").unlink(missing_ok=True)
+
+
+__all__ = ["FailedLink", "FeedState", "Link", "StateStore", "discard_state", "open_store"]

@@ -291,29 +291,36 @@ class PostgresStore:
             for r in rows
         ]
 
-    async def mark_done(self, url: str, now: datetime, article_id: str | None) -> None:
+    async def mark_done(
+        self, url: str, now: datetime, article_id: str | None, *, owner: str
+    ) -> bool:
         async with self._conn("mark link done") as conn:
-            await conn.execute(
+            done = await conn.execute(
                 "UPDATE links SET status='done', article_id=$1, updated_at=$2, lease_owner=NULL,"
-                " lease_until=NULL WHERE url=$3",
+                " lease_until=NULL WHERE url=$3 AND status='in_flight' AND lease_owner=$4",
                 article_id,
                 now,
                 url,
+                owner,
             )
+            return done == "UPDATE 1"
 
     async def mark_failed(
-        self, url: str, now: datetime, *, stage: str, reason: str, detail: str
-    ) -> None:
+        self, url: str, now: datetime, *, owner: str, stage: str, reason: str, detail: str
+    ) -> bool:
         async with self._conn("mark link failed") as conn:
-            await conn.execute(
+            done = await conn.execute(
                 "UPDATE links SET status='failed', stage=$1, reason=$2, detail=$3, updated_at=$4,"
-                " lease_owner=NULL, lease_until=NULL WHERE url=$5",
+                " lease_owner=NULL, lease_until=NULL"
+                " WHERE url=$5 AND status='in_flight' AND lease_owner=$6",
                 stage,
                 reason,
                 detail[:2000],
                 now,
                 url,
+                owner,
             )
+            return done == "UPDATE 1"
 
     async def release_links(self, urls: list[str]) -> None:
         async with self._conn("release links") as conn:

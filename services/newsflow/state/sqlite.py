@@ -207,23 +207,28 @@ class SqliteStore:
             for r in rows
         ]
 
-    async def mark_done(self, url: str, now: datetime, article_id: str | None) -> None:
+    async def mark_done(
+        self, url: str, now: datetime, article_id: str | None, *, owner: str
+    ) -> bool:
         async with self._lock:
-            await self.db.execute(
+            cur = await self.db.execute(
                 "UPDATE links SET status='done', article_id=?, updated_at=?, lease_owner=NULL,"
-                " lease_until=NULL WHERE url=?",
-                (article_id, now.timestamp(), url),
+                " lease_until=NULL WHERE url=? AND status='in_flight' AND lease_owner=?",
+                (article_id, now.timestamp(), url, owner),
             )
+            return cur.rowcount == 1
 
     async def mark_failed(
-        self, url: str, now: datetime, *, stage: str, reason: str, detail: str
-    ) -> None:
+        self, url: str, now: datetime, *, owner: str, stage: str, reason: str, detail: str
+    ) -> bool:
         async with self._lock:
-            await self.db.execute(
+            cur = await self.db.execute(
                 "UPDATE links SET status='failed', stage=?, reason=?, detail=?, updated_at=?,"
-                " lease_owner=NULL, lease_until=NULL WHERE url=?",
-                (stage, reason, detail[:2000], now.timestamp(), url),
+                " lease_owner=NULL, lease_until=NULL"
+                " WHERE url=? AND status='in_flight' AND lease_owner=?",
+                (stage, reason, detail[:2000], now.timestamp(), url, owner),
             )
+            return cur.rowcount == 1
 
     async def release_links(self, urls: list[str]) -> None:
         async with self._lock:

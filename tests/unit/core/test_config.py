@@ -68,6 +68,21 @@ def test_relative_file_source_resolves_against_config_dir(tmp_path):
     assert s.fetch.file_root == tmp_path / "sample"
 
 
+def test_every_relative_path_in_a_config_file_is_relative_to_that_file(tmp_path, monkeypatch):
+    """state_dir and kafka.ssl_* follow the same rule as file_root; defaults stay with the cwd."""
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    path = tmp_path / "conf" / "c.yaml"
+    path.parent.mkdir()
+    path.write_text("state_dir: var\nkafka: {ssl_cafile: certs/ca.pem}\n")
+    s = load_settings(path)
+    assert s.state_dir == tmp_path / "conf" / "var"
+    assert s.kafka.ssl_cafile == tmp_path / "conf" / "certs" / "ca.pem"
+    (path.parent / "d.yaml").write_text("sources: []\n")
+    assert load_settings(path.parent / "d.yaml").state_dir.resolve() == elsewhere / "var"
+
+
 def test_cli_prints_reason_without_traceback(tmp_path):
     """The command line exits 2 with the field and reason, and no Python traceback."""
     path = tmp_path / "bad.yaml"

@@ -27,6 +27,31 @@ def test_cp1252_labelled_utf8():
     assert decode(TEXT.encode("cp1252"), "text/html; charset=UTF-8") == TEXT
 
 
+WESTERN = {
+    "fr": "La crème brûlée du café est très appréciée à Noël, dit l'élève.",
+    "pt": "São Paulo e Brasília: a população não está satisfeita com a decisão.",
+    "es": "El niño comió jamón en la montaña; mañana irá a Logroño.",
+    "de": "Die Bürger in München öffnen die Tür für große Grüße.",
+    "it": "La città è più bella così, perché l'università è già aperta.",
+    "ca": "La plaça de l'església és plena de gent, però ningú no hi és.",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(WESTERN))
+def test_western_european_cp1252_labelled_utf8_is_windows_1252(lang):
+    """A windows-1252 page served as utf-8 decodes as windows-1252, never as windows-1250."""
+    text = WESTERN[lang]
+    body = f"<html><body><p>{text}</p></body></html>".encode("cp1252")
+    assert choose_encoding(body, "text/html; charset=utf-8") == ("cp1252", 0)
+    assert text in decode(body, "text/html; charset=utf-8")
+
+
+def test_cyrillic_labelled_utf8_still_goes_to_detection():
+    """Bytes of another single-byte script labelled utf-8 are not forced into windows-1252."""
+    body = ("Это длинный русский текст о новостях и событиях дня. " * 5).encode("cp1251")
+    assert "русский" in decode(body, "text/html; charset=utf-8")
+
+
 def test_utf8_labelled_latin1():
     """utf-8 bytes served as iso-8859-1 decode as utf-8, not mojibake."""
     assert decode(TEXT.encode("utf-8"), "text/html; charset=ISO-8859-1") == TEXT

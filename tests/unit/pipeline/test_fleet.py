@@ -23,11 +23,11 @@ class SlowStore:
 
 
 async def test_a_prompt_answer_is_one_reservation_and_the_wait_happens_inside():
-    """The turn 50 ms ahead is waited for inside reserve, which then tells the caller 0."""
+    """The turn 50 ms ahead is waited for inside reserve, which then returns the turn's time."""
     store = SlowStore([0.0], wait=0.05)
     started = time.monotonic()
-    assert await StoreFleetClock(store).reserve("h", 1.0) == 0.0
-    assert time.monotonic() - started >= 0.05
+    turn = await StoreFleetClock(store).reserve("h", 1.0)
+    assert started + 0.05 <= turn <= time.monotonic()
     assert store.calls == 1
 
 
@@ -41,5 +41,5 @@ async def test_a_turn_missed_during_a_slow_round_trip_is_booked_again():
 async def test_a_clock_always_late_gives_up_rebooking_and_goes():
     """Rebooking is bounded: a store that is always slow still lets the request go."""
     store = SlowStore([0.05] * 20)
-    assert await StoreFleetClock(store).reserve("h", 0.2) == 0.0
+    assert await StoreFleetClock(store).reserve("h", 0.2) <= time.monotonic()
     assert store.calls == MAX_REBOOKINGS + 1
