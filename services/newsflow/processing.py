@@ -102,17 +102,8 @@ def process_document(req: DocumentRequest, coder: EventCoder | None = None) -> D
         events,
         coding_ms=(done - started) * 1000,
         work_seconds=done - begun,
-        uncoded_sentences=_past_the_cap(article.text),
+        uncoded_sentences=coder.uncoded,
     )
-
-
-def _past_the_cap(text: str) -> int:
-    """How many candidate sentences the coder's cap left uncoded: a cap must not be silent."""
-    from newsflow.events.coder import MAX_SENTENCES, MAX_TEXT
-    from newsflow.events.sentences import is_candidate, split
-
-    candidates = sum(1 for s in split(text[:MAX_TEXT]) if is_candidate(s))
-    return max(0, candidates - MAX_SENTENCES)
 
 
 def _extract(req: DocumentRequest) -> Extracted:

@@ -49,6 +49,7 @@ class EventCoder:
         typer_path: Path | None = None,
     ) -> None:
         self.version = version or VERSION
+        self.uncoded = 0  # candidate sentences of the last article left past MAX_SENTENCES
         # Every component is read: tags and parse for roles, attribute_ruler for POS, lemmas
         # for the trigger lexicon, NER for people and places, tok2vec for the typer. The saving
         # comes from parsing only candidate sentences instead (see the module docstring).
@@ -64,6 +65,7 @@ class EventCoder:
         self, text: str, *, article_id: str, published_at: datetime | None
     ) -> list[EventRecord]:
         """Coded events of one article, merged, in article order."""
+        self.uncoded = 0
         if not isinstance(text, str) or not text.strip():
             return []
         try:
@@ -75,6 +77,8 @@ class EventCoder:
 
     def _code(self, text: str, article_id: str, published_at: datetime | None) -> list[EventRecord]:
         sentences = [s for s in split(text) if self._typer.admits(s.text, is_candidate(s))]
+        # Candidates past the cap are not coded; reported per article, never silent.
+        self.uncoded = max(0, len(sentences) - MAX_SENTENCES)
         sentences = sentences[:MAX_SENTENCES]
         if not sentences:
             return []
