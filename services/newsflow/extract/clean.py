@@ -54,6 +54,7 @@ class Cues:
     related_header: frozenset[str]
     caption_start: tuple[str, ...]
     caption_end: re.Pattern[str]
+    ui_labels: frozenset[str]
 
 
 @cache
@@ -82,6 +83,7 @@ def cues() -> Cues:
             rf"(?:[(/|:–—]|\bphoto\b|\bcredit\b|\bvia\b)[^.!?]{{0,60}}?\b(?:{agencies})\)?\s*$",
             re.I,
         ),
+        ui_labels=frozenset(raw["ui_labels"]),
     )
 
 

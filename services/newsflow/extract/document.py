@@ -6,6 +6,7 @@ clock-dependent state or I/O, and raise ExtractError instead of returning empty 
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections import Counter
@@ -18,26 +19,35 @@ from lxml.html import HtmlElement
 
 from newsflow.errors import ExtractError, Reason
 from newsflow.extract.clean import clean_blocks
+from newsflow.extract.evidence import read_evidence
 from newsflow.extract.markup import strip_consent
+from newsflow.extract.merge import merge_passes
 from newsflow.extract.metadata import read_meta
 
-# trafilatura settings, chosen on the 91 dev pages (shared/eval), one process, the
+# trafilatura settings, chosen on the 91 AEB dev pages (shared/eval), one process, the
 # configurations interleaved page by page; speed is relative to the default:
 #   default (balanced)            F1 0.965  P 0.943  R 0.988  1.00x
-#   favor_precision               F1 0.975  P 0.966  R 0.984  0.97x   <- primary
+#   favor_precision               F1 0.975  P 0.966  R 0.984  0.97x   <- first pass
 #   favor_recall                  F1 0.966  P 0.945  R 0.988  1.48x
 #   fast                          F1 0.969  P 0.950  R 0.988  1.43x
 #   fast + favor_precision        F1 0.972  P 0.966  R 0.979  1.57x
 #   favor_precision, no tables    F1 0.968  P 0.962  R 0.974  0.93x
-# Precision mode gains 2.3 points of P for 0.4 of R at about the default's speed; the
-# faster modes either keep the boilerplate (recall, fast) or lose recall the cleaners
-# cannot give back (fast + precision). Tables stay: dropping them lost 1.0 point of R.
-# Comments are never article text.
-PRIMARY = {"include_comments": False, "include_tables": True, "favor_precision": True}
-# The fallback pass when precision mode keeps too little: recall mode, which also runs
-# trafilatura's baseline rescue on the whole page.
-FALLBACK = {"include_comments": False, "include_tables": True, "favor_recall": True}
+# On the WCXB tune part the precision pass alone lost most of the text of 14 of 413
+# pages that trafilatura keeps, so a recall pass and a balanced rescue follow when the
+# page's own evidence says text is missing (see extract_html). Tables stay: dropping
+# them lost 1.0 point of R. Comments are never article text.
+PRECISION = {"include_comments": False, "include_tables": True, "favor_precision": True}
+RECALL = {"include_comments": False, "include_tables": True, "favor_recall": True}
+# trafilatura's default, which escalates to its own recall retry and justext when its
+# result covers little of the page: the rescue when both passes above kept too little.
+BALANCED = {"include_comments": False, "include_tables": True}
+# Ratios of the cleaned text to Evidence.expected, chosen on the WCXB tune part and the
+# AEB dev half: below RECALL_BELOW the recall pass runs and is merged in; below
+# RESCUE_BELOW the balanced pass runs too and the longest text wins.
+RECALL_BELOW = 0.8
+RESCUE_BELOW = 0.5
 
+LOG = logging.getLogger(__name__)
 HTML_HINT = re.compile(
     r"<(?:!doctype\s+html|html|head|body|article|main|div|p|span|meta|title|br|table|section)\b",
     re.I,
@@ -70,6 +80,7 @@ class Extracted:
     tool: str
     version: str
     path: str
+    reason: str = ""
     removed: dict[str, int] = field(default_factory=dict)
     duration_ms: float = 0.0
 
@@ -99,21 +110,62 @@ def _parse(html: str, url: str | None) -> HtmlElement:
     return tree
 
 
+def _choose(
+    tree: HtmlElement,
+    html: str,
+    url: str | None,
+    headlines: tuple[str, ...],
+    expected: int,
+    min_text_chars: int,
+) -> tuple[str, str, list[str], Counter[str]]:
+    """Run the passes the evidence asks for; return (path, reason, blocks, removed)."""
+    raw = _run_trafilatura(tree, url, PRECISION)
+    blocks, counts = clean_blocks(raw, headlines)
+    size = len("\n".join(blocks))
+    path, reason = "precision", f"kept {size} of {expected} expected chars"
+    if size < RECALL_BELOW * expected or size < min_text_chars:
+        merged = merge_passes(raw, _run_trafilatura(tree, url, RECALL))
+        more, more_counts = clean_blocks(merged, headlines)
+        if len("\n".join(more)) > size:
+            blocks, counts, size = more, more_counts, len("\n".join(more))
+            path, reason = "recall", f"precision kept under {RECALL_BELOW:g} of {expected} chars"
+    if size < RESCUE_BELOW * expected or size < min_text_chars:
+        # a fresh parse: the balanced pass's baseline reads the JSON-LD articleBody,
+        # whose script was stripped from `tree`; this runs on few pages
+        again = _parse(html, url)
+        strip_consent(again)
+        more, more_counts = clean_blocks(_run_trafilatura(again, url, BALANCED), headlines)
+        if len("\n".join(more)) > size:
+            blocks, counts = more, more_counts
+            short = size < min_text_chars
+            path = "fallback" if short else "balanced"
+            reason = (
+                f"{size} chars kept, under {min_text_chars}"
+                if short
+                else (f"both passes kept under {RESCUE_BELOW:g} of {expected} chars")
+            )
+    return path, reason, blocks, counts
+
+
 def extract_html(html: str, url: str | None = None, *, min_text_chars: int = 200) -> Extracted:
     """Extract and clean the article of an HTML page.
 
-    The primary pass runs trafilatura in precision mode; when its cleaned text is
-    shorter than `min_text_chars`, a recall-mode pass runs too and the longer text
-    wins (`path` says which). Raises ExtractError: PARSE_ERROR when the markup cannot
-    be parsed, EMPTY_EXTRACTION when neither pass leaves MIN_WORDS words after cleaning.
+    The precision pass runs first. When its cleaned text is short of what the page
+    declares (Evidence.expected) or of `min_text_chars`, the recall pass runs and its
+    blocks inside the article are merged in; when that is still under half, the
+    balanced pass runs and the longest text wins (`path` and `reason` say which and
+    why). Raises ExtractError: PARSE_ERROR when the markup cannot be parsed,
+    EMPTY_EXTRACTION when no pass leaves MIN_WORDS words after cleaning.
     """
     start = time.perf_counter()
     if not html or not html.strip():
         raise ExtractError("empty document", reason=Reason.EMPTY_EXTRACTION, url=url)
-    # parse once: the metadata reader, the markup cleaner and the primary pass share it
+    # parse once: the metadata reader, the markup cleaner and the passes share it
+    # (bare_extraction copies a tree it is given)
     tree = _parse(html, url)
 
     meta = read_meta(tree, url)
+    evidence = read_evidence(tree)
     removed: Counter[str] = Counter()
     # trafilatura deletes these elements anyway, but only after several regex XPaths
     # have walked them: dropping scripts and styles first cut its time from 24.9 to
@@ -123,18 +175,11 @@ def extract_html(html: str, url: str | None = None, *, min_text_chars: int = 200
     if banners:
         removed["cookie_banner"] += banners
 
-    path = "primary"
-    blocks, counts = clean_blocks(_run_trafilatura(tree, url, PRIMARY), meta.headlines)
+    path, reason, blocks, counts = _choose(
+        tree, html, url, meta.headlines, evidence.expected, min_text_chars
+    )
     text = "\n".join(blocks)
-    if len(text) < min_text_chars:
-        # a fresh parse: recall mode's baseline reads the JSON-LD articleBody, whose
-        # script the primary pass dropped; this ran on none of the 91 dev pages, so
-        # parsing twice here is cheaper than copying the tree on every page
-        again = _parse(html, url)
-        strip_consent(again)
-        more, more_counts = clean_blocks(_run_trafilatura(again, url, FALLBACK), meta.headlines)
-        if len("\n".join(more)) > len(text):
-            path, text, counts = "fallback", "\n".join(more), more_counts
+    LOG.debug("extract.path path=%s reason=%r url=%s", path, reason, url)
     if len(text.split()) < MIN_WORDS:
         raise ExtractError("no article text found", reason=Reason.EMPTY_EXTRACTION, url=url)
     removed.update(counts)
@@ -148,6 +193,7 @@ def extract_html(html: str, url: str | None = None, *, min_text_chars: int = 200
         tool="trafilatura",
         version=trafilatura.__version__,
         path=path,
+        reason=reason,
         removed=dict(removed),
         duration_ms=(time.perf_counter() - start) * 1000,
     )

@@ -1,0 +1,56 @@
+"""Merge the precision and recall passes block by block.
+
+The precision pass finds where the article is but drops headings, list items and
+short paragraphs inside it; the recall pass keeps those and also the page around the
+article. The merge keeps every precision block and the recall-only blocks that sit
+between the first and last blocks both passes share, i.e. inside the article, minus
+the page furniture a recall pass drags in there (gallery counters, "Close", repeated
+captions, shouted promo lines).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from newsflow.extract.clean import cues
+
+COUNTER = re.compile(r"^(?:image|photo|slide)?\s*\d+\s*(?:of|/)\s*/?\s*\d+$", re.I)
+SHOUT_MIN_WORDS = 3
+
+
+def _furniture(block: str, seen: Counter[str], labels: frozenset[str]) -> bool:
+    """A recall-only block that is page furniture, not article text."""
+    if seen[block] > 1:  # a caption or promo repeated in a gallery or carousel
+        return True
+    bare = block.strip(" .:-•").lower()
+    if bare in labels or COUNTER.match(bare):
+        return True
+    letters = [ch for ch in block if ch.isalpha()]
+    upper = sum(ch.isupper() for ch in letters)
+    return len(block.split()) >= SHOUT_MIN_WORDS and upper > 0.9 * len(letters)
+
+
+def merge_passes(precise: list[str], recall: list[str]) -> list[str]:
+    """Blocks of the recall pass inside the span the precision pass vouches for.
+
+    Returns the recall blocks when the precision pass found nothing, and the
+    precision blocks when the two passes share no block (they saw different parts
+    of the page; the caller decides between them by length and evidence).
+    """
+    precise = [b.strip() for b in precise if b.strip()]
+    recall = [b.strip() for b in recall if b.strip()]
+    if not precise:
+        return recall
+    shared = set(precise)
+    where = [i for i, b in enumerate(recall) if b in shared]
+    if not where:
+        return precise
+    seen = Counter(recall)
+    labels = cues().ui_labels
+    first, last = where[0], where[-1]
+    return [
+        b
+        for i, b in enumerate(recall)
+        if b in shared or (first < i < last and not _furniture(b, seen, labels))
+    ]
