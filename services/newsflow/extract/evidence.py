@@ -26,6 +26,7 @@ class Evidence:
     container: int = 0  # paragraph text inside the fullest <article> element
     paragraphs: int = 0  # paragraph text of the whole page
     paragraph_count: int = 0
+    visible: int = 0  # all text in the body, once scripts and styles are gone
 
     @property
     def expected(self) -> int:
@@ -33,6 +34,12 @@ class Evidence:
         A page's paragraphs include teasers and footers, so they count only when the
         page declares neither an articleBody nor an <article> with paragraphs."""
         return self.article_body or self.container or self.paragraphs
+
+
+def visible_chars(tree: HtmlElement) -> int:
+    """Characters of text a reader could see; call after scripts and styles are stripped."""
+    body = tree.find("body")
+    return len(" ".join((body if body is not None else tree).text_content().split()))
 
 
 def _chars(el: HtmlElement) -> int:

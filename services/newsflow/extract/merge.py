@@ -34,18 +34,16 @@ def _furniture(block: str, seen: Counter[str], labels: frozenset[str]) -> bool:
 def merge_passes(precise: list[str], recall: list[str]) -> list[str]:
     """Blocks of the recall pass inside the span the precision pass vouches for.
 
-    Returns the recall blocks when the precision pass found nothing, and the
-    precision blocks when the two passes share no block (they saw different parts
-    of the page; the caller decides between them by length and evidence).
+    When the passes share no block (the precision pass found nothing, or a different
+    part of the page), the recall blocks: this runs only when the precision text is
+    short of the page's evidence, and on the tune pages the recall text then won.
     """
     precise = [b.strip() for b in precise if b.strip()]
     recall = [b.strip() for b in recall if b.strip()]
-    if not precise:
-        return recall
     shared = set(precise)
     where = [i for i, b in enumerate(recall) if b in shared]
     if not where:
-        return precise
+        return recall
     seen = Counter(recall)
     labels = cues().ui_labels
     first, last = where[0], where[-1]
