@@ -10,8 +10,10 @@ import logging
 import re
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 
 import trafilatura
 from lxml.etree import ParserError, strip_elements
@@ -19,7 +21,7 @@ from lxml.html import HtmlElement
 
 from newsflow.errors import ExtractError, Reason
 from newsflow.extract.clean import clean_blocks
-from newsflow.extract.evidence import Evidence, read_evidence, visible_chars
+from newsflow.extract.evidence import Evidence, read_evidence, read_kickers, visible_chars
 from newsflow.extract.markup import strip_consent
 from newsflow.extract.merge import merge_passes
 from newsflow.extract.metadata import read_meta
@@ -146,18 +148,18 @@ def _choose(
     tree: HtmlElement,
     html: str,
     url: str | None,
-    headlines: tuple[str, ...],
+    clean: Callable[[list[str]], tuple[list[str], Counter[str]]],
     ev: Evidence,
     min_text_chars: int,
 ) -> tuple[str, str, list[str], Counter[str]]:
     """Run the passes the evidence asks for; return (path, reason, blocks, removed)."""
     raw = _run_trafilatura(tree, url, PRECISION)
-    blocks, counts = clean_blocks(raw, headlines)
+    blocks, counts = clean(raw)
     size = len("\n".join(blocks))
     path, reason = "precision", "enough text for the evidence"
     if RECALL_GATE.short(size, ev) or size < min_text_chars:
         merged = merge_passes(raw, _run_trafilatura(tree, url, RECALL))
-        more, more_counts = clean_blocks(merged, headlines)
+        more, more_counts = clean(merged)
         if len("\n".join(more)) > size:
             blocks, counts, size = more, more_counts, len("\n".join(more))
             path = "recall"
@@ -167,7 +169,7 @@ def _choose(
         # whose script was stripped from `tree`; this runs on few pages
         again = _parse(html, url)
         strip_consent(again)
-        more, more_counts = clean_blocks(_run_trafilatura(again, url, BALANCED), headlines)
+        more, more_counts = clean(_run_trafilatura(again, url, BALANCED))
         bigger = len("\n".join(more))
         if bigger > RESCUE_GAIN * size or (size < min_text_chars and bigger > size):
             blocks, counts = more, more_counts
@@ -207,8 +209,14 @@ def extract_html(html: str, url: str | None = None, *, min_text_chars: int = 200
         removed["cookie_banner"] += banners
 
     evidence = replace(evidence, visible=visible_chars(tree))
+    kickers = read_kickers(tree)
     path, reason, blocks, counts = _choose(
-        tree, html, url, meta.headlines, evidence, min_text_chars
+        tree,
+        html,
+        url,
+        partial(clean_blocks, titles=meta.headlines, kickers=kickers),
+        evidence,
+        min_text_chars,
     )
     text = "\n".join(blocks)
     LOG.debug("extract.path path=%s reason=%r url=%s", path, reason, url)

@@ -68,3 +68,31 @@ def read_evidence(tree: HtmlElement) -> Evidence:
         size = sum(n for p in art.iter("p") if (n := _chars(p)) >= PARAGRAPH_MIN_CHARS)
         container = max(container, size)
     return Evidence(body_len, container, paragraphs, count)
+
+
+# A kicker or section label is a few words: "Business", "World | Europe", "Analysis".
+KICKER_MAX_WORDS = 3
+KICKER_MAX_CHARS = 30
+KICKER_MAX = 3
+
+
+def read_kickers(tree: HtmlElement) -> tuple[str, ...]:
+    """Short labels right above the page's first h1 (kickers, section names): the
+    nearest texts before it, walking out through its ancestors, until a longer text."""
+    h1 = next(tree.iter("h1"), None)
+    found: list[str] = []
+    el = h1
+    while el is not None and el.tag != "body" and len(found) < KICKER_MAX:
+        for sib in el.itersiblings(preceding=True):
+            if not isinstance(sib.tag, str):
+                continue
+            text = " ".join(sib.text_content().split())
+            if not text:
+                continue
+            if len(text) > KICKER_MAX_CHARS or len(text.split()) > KICKER_MAX_WORDS:
+                return tuple(found)
+            found.append(text)
+            if len(found) == KICKER_MAX:
+                break
+        el = el.getparent()
+    return tuple(found)

@@ -1,0 +1,55 @@
+"""Consent notices that carry no consent-manager markup, found by their wording.
+
+Two kinds, in English, German, French, Spanish and Italian (notices.yaml):
+- a cookie paragraph in the site's own voice ("we use cookies ...", "diese Website
+  verwendet ...") that offers the reader a choice (accept, refuse, settings);
+- the placeholder of an embed blocked until consent ("An dieser Stelle finden Sie
+  einen externen Inhalt ...", "Click to load external content").
+Both must be short, and a block that quotes someone is never a notice, so an
+article about cookie law or privacy keeps its paragraphs: it speaks of sites in the
+third person, and quotes a site's banner only inside quotation marks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+
+# A consent notice ran 12-70 words on the pages that leaked one; a blocked-embed
+# placeholder is one or two sentences. Longer blocks are article prose.
+NOTICE_MAX_WORDS = 90
+EMBED_MAX_WORDS = 60
+QUOTES = ('"', "“", "”", "„", "«", "»")
+
+
+@dataclass(frozen=True)
+class NoticeCues:
+    site_voice: tuple[str, ...]
+    choice: tuple[str, ...]
+    embed_topic: tuple[str, ...]
+    embed_action: tuple[str, ...]
+
+
+@cache
+def notice_cues() -> NoticeCues:
+    """The cue lists of notices.yaml, loaded once per process."""
+    raw = yaml.safe_load(resources.files(__package__).joinpath("notices.yaml").read_text("utf-8"))
+    return NoticeCues(
+        *(tuple(raw[k]) for k in ("site_voice", "choice", "embed_topic", "embed_action"))
+    )
+
+
+def notice_kind(block: str) -> str | None:
+    """'cookie_banner' or 'consent_embed' when the block is such a notice, else None."""
+    n = len(block.split())
+    if n > NOTICE_MAX_WORDS or any(q in block for q in QUOTES):
+        return None
+    low = block.lower()
+    c = notice_cues()
+    if any(w in low for w in c.site_voice) and any(w in low for w in c.choice):
+        return "cookie_banner"
+    placeholder = any(w in low for w in c.embed_topic) and any(w in low for w in c.embed_action)
+    return "consent_embed" if placeholder and n <= EMBED_MAX_WORDS else None
