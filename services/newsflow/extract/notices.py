@@ -1,8 +1,8 @@
 """Consent notices that carry no consent-manager markup, found by their wording.
 
 Two kinds, in English, German, French, Spanish and Italian (notices.yaml):
-- a cookie paragraph in the site's own voice ("we use cookies ...", "diese Website
-  verwendet ...") that offers the reader a choice (accept, refuse, settings);
+- a cookie paragraph in the site's own voice, opening a sentence ("We use cookies
+  ...", "Diese Website verwendet ..."), that offers a choice (accept, refuse, settings);
 - the placeholder of an embed blocked until consent ("An dieser Stelle finden Sie
   einen externen Inhalt ...", "Click to load external content").
 Both must be short, and a block that quotes someone is never a notice, so an
@@ -12,6 +12,7 @@ third person, and quotes a site's banner only inside quotation marks.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -27,7 +28,7 @@ QUOTES = ('"', "“", "”", "„", "«", "»")
 
 @dataclass(frozen=True)
 class NoticeCues:
-    site_voice: tuple[str, ...]
+    site_voice: re.Pattern[str]
     choice: tuple[str, ...]
     embed_topic: tuple[str, ...]
     embed_action: tuple[str, ...]
@@ -37,8 +38,11 @@ class NoticeCues:
 def notice_cues() -> NoticeCues:
     """The cue lists of notices.yaml, loaded once per process."""
     raw = yaml.safe_load(resources.files(__package__).joinpath("notices.yaml").read_text("utf-8"))
+    # the site's voice opens a sentence: "The banner read: we use cookies ..." is a report
+    voice = "|".join(re.escape(w) for w in raw["site_voice"])
     return NoticeCues(
-        *(tuple(raw[k]) for k in ("site_voice", "choice", "embed_topic", "embed_action"))
+        re.compile(rf"(?:^|[.!?]\s+)(?:{voice})"),
+        *(tuple(raw[k]) for k in ("choice", "embed_topic", "embed_action")),
     )
 
 
@@ -49,7 +53,7 @@ def notice_kind(block: str) -> str | None:
         return None
     low = block.lower()
     c = notice_cues()
-    if any(w in low for w in c.site_voice) and any(w in low for w in c.choice):
+    if c.site_voice.search(low) and any(w in low for w in c.choice):
         return "cookie_banner"
     placeholder = any(w in low for w in c.embed_topic) and any(w in low for w in c.embed_action)
     return "consent_embed" if placeholder and n <= EMBED_MAX_WORDS else None

@@ -61,4 +61,4 @@ def test_report_scores_both_extractors(tmp_path: Path) -> None:
     assert "trafilatura" in out and "newsflow" in out and "docs/s" in out
     row = next(line for line in out.splitlines() if line.startswith("newsflow"))
     assert row.split()[1] == "1.000"
-    assert "newsflow paths: primary 1" in out
+    assert "newsflow paths: precision 1" in out
