@@ -23,13 +23,12 @@ from newsflow.errors import ExtractError, Reason
 from newsflow.extract.clean import clean_blocks
 from newsflow.extract.evidence import (
     Evidence,
-    dropped_headings,
     read_evidence,
     read_kickers,
     visible_chars,
 )
 from newsflow.extract.markup import strip_consent
-from newsflow.extract.merge import merge_passes
+from newsflow.extract.merge import merge_passes, restore_headings
 from newsflow.extract.metadata import read_meta
 
 # trafilatura settings, chosen on the 91 AEB dev pages (shared/eval), one process, the
@@ -86,9 +85,6 @@ RECALL_GATE = Gate(expected=0.8, visible=0.4, chars=500)
 # taking any longer text cost the AEB pages 0.4 points of precision.
 RESCUE_GATE = Gate(expected=0.5, visible=0.2, chars=200)
 RESCUE_GAIN = 2.0
-# The recall pass also runs when the precision pass dropped this many headings whose
-# paragraphs it kept (guides, FAQs: their headings are part of the text).
-HEADINGS_DROPPED = 2
 
 LOG = logging.getLogger(__name__)
 HTML_HINT = re.compile(
@@ -163,22 +159,18 @@ def _choose(
     min_text_chars: int,
 ) -> tuple[str, str, list[str], Counter[str]]:
     """Run the passes the evidence asks for; return (path, reason, blocks, removed)."""
-    raw = _run_trafilatura(tree, url, PRECISION)
+    # headings go back before cleaning, so a restored heading is judged like any block
+    raw, restored = restore_headings(tree, _run_trafilatura(tree, url, PRECISION))
     blocks, counts = clean(raw)
     size = len("\n".join(blocks))
-    path, reason = "precision", "enough text for the evidence"
-    dropped = dropped_headings(tree, "\n".join(blocks))
-    if RECALL_GATE.short(size, ev) or size < min_text_chars or dropped >= HEADINGS_DROPPED:
+    path, reason = "precision", f"enough text for the evidence; {restored} headings restored"
+    if RECALL_GATE.short(size, ev) or size < min_text_chars:
         merged = merge_passes(raw, _run_trafilatura(tree, url, RECALL))
         more, more_counts = clean(merged)
         if len("\n".join(more)) > size:
             blocks, counts, size = more, more_counts, len("\n".join(more))
             path = "recall"
-            reason = (
-                f"precision dropped {dropped} headings"
-                if dropped >= HEADINGS_DROPPED
-                else f"precision text short of expected {ev.expected} / visible {ev.visible} chars"
-            )
+            reason = f"precision text short of expected {ev.expected} / visible {ev.visible} chars"
     if RESCUE_GATE.short(size, ev) or size < min_text_chars:
         # a fresh parse: the balanced pass's baseline reads the JSON-LD articleBody,
         # whose script was stripped from `tree`; this runs on few pages

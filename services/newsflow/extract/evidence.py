@@ -96,24 +96,3 @@ def read_kickers(tree: HtmlElement) -> tuple[str, ...]:
                 break
         el = el.getparent()
     return tuple(found)
-
-
-HEADINGS = ("h2", "h3", "h4")
-# enough of the next paragraph to recognise it in the extracted text
-LEAD_CHARS = 60
-
-
-def dropped_headings(tree: HtmlElement, text: str) -> int:
-    """Headings whose following paragraph is in `text` while they are not: the
-    structure a precision pass strips from guides, FAQs and how-tos."""
-    flat = " ".join(text.split())
-    count = 0
-    for h in tree.iter(*HEADINGS):
-        title = " ".join(h.text_content().split())
-        nxt = h.getnext()
-        if not title or nxt is None or not isinstance(nxt.tag, str) or title in flat:
-            continue
-        lead = " ".join(nxt.text_content().split())[:LEAD_CHARS]
-        if len(lead) >= PARAGRAPH_MIN_CHARS and lead in flat:
-            count += 1
-    return count

@@ -1,4 +1,4 @@
-"""Merge the precision and recall passes block by block.
+"""Merge the precision and recall passes block by block, and restore dropped headings.
 
 The precision pass finds where the article is but drops headings, list items and
 short paragraphs inside it; the recall pass keeps those and also the page around the
@@ -13,10 +13,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from lxml.html import HtmlElement
+
 from newsflow.extract.clean import cues
 
 COUNTER = re.compile(r"^(?:image|photo|slide)?\s*\d+\s*(?:of|/)\s*/?\s*\d+$", re.I)
 SHOUT_MIN_WORDS = 3
+HEADINGS = ("h2", "h3", "h4")
+# enough of a heading's next paragraph to recognise it among the extracted blocks
+LEAD_CHARS = 60
 
 
 def _furniture(block: str, seen: Counter[str], labels: frozenset[str]) -> bool:
@@ -52,3 +57,28 @@ def merge_passes(precise: list[str], recall: list[str]) -> list[str]:
         for i, b in enumerate(recall)
         if b in shared or (first < i < last and not _furniture(b, seen, labels))
     ]
+
+
+def restore_headings(tree: HtmlElement, blocks: list[str]) -> tuple[list[str], int]:
+    """Put back the h2-h4 headings the precision pass dropped while keeping the
+    paragraph right after them (guides, FAQs, how-tos: their headings are text).
+    Each goes just above that paragraph; returns the blocks and how many came back."""
+    leads: dict[str, str] = {}
+    for h in tree.iter(*HEADINGS):
+        nxt = h.getnext()
+        title = " ".join(h.text_content().split())
+        if title and nxt is not None and isinstance(nxt.tag, str):
+            lead = " ".join(nxt.text_content().split())[:LEAD_CHARS]
+            if len(lead) == LEAD_CHARS:
+                leads.setdefault(lead, title)
+    if not leads:
+        return blocks, 0
+    out: list[str] = []
+    count = 0
+    for block in blocks:
+        title = leads.get(" ".join(block.split())[:LEAD_CHARS])
+        if title and (not out or out[-1] != title):
+            out.append(title)
+            count += 1
+        out.append(block)
+    return out, count
