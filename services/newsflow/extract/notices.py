@@ -4,7 +4,8 @@ Two kinds, in English, German, French, Spanish and Italian (notices.yaml):
 - a cookie paragraph in the site's own voice, opening a sentence ("We use cookies
   ...", "Diese Website verwendet ..."), that offers a choice (accept, refuse, settings);
 - the placeholder of an embed blocked until consent ("An dieser Stelle finden Sie
-  einen externen Inhalt ...", "Click to load external content").
+  einen externen Inhalt ...", "Click to load external content"), which speaks to
+  the reader or in the reader's voice.
 Both must be short, and a block that quotes someone is never a notice, so an
 article about cookie law or privacy keeps its paragraphs: it speaks of sites in the
 third person, and quotes a site's banner only inside quotation marks.
@@ -32,6 +33,7 @@ class NoticeCues:
     choice: tuple[str, ...]
     embed_topic: tuple[str, ...]
     embed_action: tuple[str, ...]
+    embed_reader: re.Pattern[str]
 
 
 @cache
@@ -43,6 +45,7 @@ def notice_cues() -> NoticeCues:
     return NoticeCues(
         re.compile(rf"(?:^|[.!?]\s+)(?:{voice})"),
         *(tuple(raw[k]) for k in ("choice", "embed_topic", "embed_action")),
+        re.compile(rf"\b(?:{'|'.join(re.escape(w) for w in raw['embed_reader'])})\b"),
     )
 
 
@@ -55,5 +58,7 @@ def notice_kind(block: str) -> str | None:
     c = notice_cues()
     if c.site_voice.search(low) and any(w in low for w in c.choice):
         return "cookie_banner"
-    placeholder = any(w in low for w in c.embed_topic) and any(w in low for w in c.embed_action)
-    return "consent_embed" if placeholder and n <= EMBED_MAX_WORDS else None
+    if n > EMBED_MAX_WORDS or not any(w in low for w in c.embed_topic):
+        return None
+    placeholder = any(w in low for w in c.embed_action) and c.embed_reader.search(low)
+    return "consent_embed" if placeholder else None
