@@ -166,8 +166,14 @@ def _choose(
     size = len("\n".join(blocks))
     path, reason = "precision", f"enough text for the evidence; {restored} headings restored"
     if RECALL_GATE.short(size, ev) or size < min_text_chars:
-        merged = merge_passes(raw, _run_trafilatura(tree, url, RECALL))
-        more, more_counts = clean(merged)
+        recall = _run_trafilatura(tree, url, RECALL)
+        more, more_counts = clean(merge_passes(raw, recall))
+        if RECALL_GATE.short(len("\n".join(more)), ev):
+            # still short: the precision pass held only part of the article, so its
+            # span is no guide; the whole recall text competes if twice as long
+            whole, whole_counts = clean(recall)
+            if len("\n".join(whole)) > RESCUE_GAIN * len("\n".join(more)):
+                more, more_counts = whole, whole_counts
         if len("\n".join(more)) > size:
             blocks, counts, size = more, more_counts, len("\n".join(more))
             path = "recall"

@@ -90,3 +90,12 @@ def test_path_and_reason_are_logged(
         extract_html(page(PARAS), URL)
     line = next(r.getMessage() for r in caplog.records if "extract.path" in r.getMessage())
     assert "path=precision" in line and "reason=" in line and URL in line
+
+
+def test_recall_text_wins_when_precision_held_a_fragment(passes: dict[str, list[str]]) -> None:
+    """When the merge is still short because precision kept only the article's first part, the whole recall text wins."""
+    passes["precision"] = PARAS[:2]
+    passes["recall"] = PARAS
+    got = extract_html(page(PARAS), URL)
+    assert got.path == "recall" and passes["ran"] == ["precision", "recall"]
+    assert got.text == "\n".join(PARAS)
