@@ -20,8 +20,10 @@ from newsflow.extract.clean import cues
 COUNTER = re.compile(r"^(?:image|photo|slide)?\s*\d+\s*(?:of|/)\s*/?\s*\d+$", re.I)
 SHOUT_MIN_WORDS = 3
 HEADINGS = ("h2", "h3", "h4")
-# enough of a heading's next paragraph to recognise it among the extracted blocks
+# enough of a heading's next paragraph to recognise it among the extracted blocks;
+# a shorter paragraph ("Total reviews: 726") must match a whole block
 LEAD_CHARS = 60
+LEAD_MIN_CHARS = 15
 
 
 def _furniture(block: str, seen: Counter[str], labels: frozenset[str]) -> bool:
@@ -65,12 +67,19 @@ def restore_headings(tree: HtmlElement, blocks: list[str]) -> tuple[list[str], i
     Each goes just above that paragraph; returns the blocks and how many came back."""
     leads: dict[str, str] = {}
     for h in tree.iter(*HEADINGS):
-        nxt = h.getnext()
         title = " ".join(h.text_content().split())
-        if title and nxt is not None and isinstance(nxt.tag, str):
+        if not title:
+            continue
+        # the first sibling with text: an image or embed often sits between the two
+        for nxt in h.itersiblings():
+            if not isinstance(nxt.tag, str) or nxt.tag in HEADINGS:
+                break
             lead = " ".join(nxt.text_content().split())[:LEAD_CHARS]
-            if len(lead) == LEAD_CHARS:
-                leads.setdefault(lead, title)
+            if lead:
+                if len(lead) >= LEAD_MIN_CHARS:
+                    # a lead under two headings ("Pros:") says nothing about either
+                    leads[lead] = "" if lead in leads else title
+                break
     if not leads:
         return blocks, 0
     out: list[str] = []

@@ -40,3 +40,19 @@ def test_dropped_heading_is_restored_above_its_paragraph() -> None:
     blocks, count = restore_headings(tree, [P1, P2, "Stoves", P3])
     assert blocks == [P1, "Sleeping bags", P2, "Stoves", P3]
     assert count == 1
+
+
+def test_heading_over_a_short_paragraph_or_image_is_restored() -> None:
+    """An empty element between a heading and its text is skipped, and a short unique paragraph counts."""
+    tree = fromstring(
+        "<html><body><article>"
+        f"<h2>1. North Ridge Tents</h2><div><img src='a.jpg'></div><p>Total reviews: 726</p><p>{P1}</p>"
+        f"<h2>2. Valley Gear</h2><p>Pros: light</p><p>{P2}</p>"
+        f"<h2>3. Summit Supply</h2><p>Pros: light</p><p>{P3}</p>"
+        "</article></body></html>"
+    )
+    blocks = ["Total reviews: 726", P1, "Pros: light", P2, "Pros: light", P3]
+    got, count = restore_headings(tree, blocks)
+    # "Pros: light" follows two headings, so it places neither
+    assert got == ["1. North Ridge Tents", *blocks]
+    assert count == 1
