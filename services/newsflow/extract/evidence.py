@@ -23,7 +23,7 @@ class Evidence:
     """Sizes in characters of whitespace-normalized text; 0 when the page has none."""
 
     article_body: int = 0  # longest JSON-LD articleBody
-    container: int = 0  # paragraph text inside the fullest <article> element
+    container: int = 0  # paragraph and list-item text inside the fullest <article>
     paragraphs: int = 0  # paragraph text of the whole page
     paragraph_count: int = 0
     visible: int = 0  # all text in the body, once scripts and styles are gone
@@ -64,8 +64,9 @@ def read_evidence(tree: HtmlElement) -> Evidence:
                 paragraphs += n
                 count += 1
     container = 0
+    # list items count inside the article only: page-wide, menus and link lists swell them
     for art in containers:
-        size = sum(n for p in art.iter("p") if (n := _chars(p)) >= PARAGRAPH_MIN_CHARS)
+        size = sum(n for p in art.iter("p", "li") if (n := _chars(p)) >= PARAGRAPH_MIN_CHARS)
         container = max(container, size)
     return Evidence(body_len, container, paragraphs, count)
 

@@ -27,13 +27,14 @@ def test_json_ld_article_body_comes_first() -> None:
 
 
 def test_article_container_before_page_paragraphs() -> None:
-    """Without JSON-LD the fullest <article> counts; short <p> labels count nowhere."""
+    """Without JSON-LD the fullest <article> counts, its list items too; short labels count nowhere."""
     tree = fromstring(
-        f"<html><body><article><p>{PARA}</p><p>{PARA}</p><p>Share</p></article>"
-        f"<div><p>{PARA}</p></div></body></html>"
+        f"<html><body><article><p>{PARA}</p><ul><li>{PARA}</li></ul><p>Share</p></article>"
+        f"<div><p>{PARA}</p><ul><li>{PARA}</li></ul></div></body></html>"
     )
     ev = read_evidence(tree)
     assert ev.expected == ev.container == 2 * len(PARA)
+    assert ev.paragraphs == 2 * len(PARA)
 
 
 def test_page_paragraphs_last() -> None:
