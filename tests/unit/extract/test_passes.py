@@ -10,7 +10,7 @@ import logging
 
 import pytest
 
-from newsflow.extract import document
+from newsflow.extract import passes as passes_module
 from newsflow.extract.document import extract_html
 
 URL = "https://news.example.net/guides/tents"
@@ -41,7 +41,7 @@ def passes(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
         outputs["ran"].append(name)
         return list(outputs.get(name, []))
 
-    monkeypatch.setattr(document, "_run_trafilatura", fake)
+    monkeypatch.setattr(passes_module, "run_pass", fake)
     return outputs
 
 
