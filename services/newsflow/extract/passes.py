@@ -30,7 +30,7 @@ from newsflow.extract.merge import merge_passes, restore_headings
 # comparison, and alone it lost most of the text of 14 pages that trafilatura keeps.
 # So the first pass is precision + fast (18.7 ms), and a recall pass (17.7 ms) and a
 # balanced rescue follow when the page's own evidence says text is missing (see
-# _choose). Tables stay: dropping them lost 1.0 point of R. Comments are never text.
+# choose). Tables stay: dropping them lost 1.0 point of R. Comments are never text.
 PRECISION = {
     "include_comments": False,
     "include_tables": True,
