@@ -51,8 +51,12 @@ class Extraction(Message):
     version: str = Field(description="Version of that extractor.")
     duration_ms: float = Field(description="Wall time of extraction and cleaning in the worker.")
     path: str = Field(
-        "primary",
-        description="Which pass produced the text: primary, fallback, feed (entry content) or text.",
+        "precision",
+        description=(
+            "Which pass produced the text: precision; recall (the recall pass merged in, when"
+            " the page's evidence said text was missing); balanced (rescue when both kept under"
+            " half); fallback (under extract.min_text_chars); feed (entry content) or text."
+        ),
     )
     removed: dict[str, int] = Field(
         default_factory=dict,

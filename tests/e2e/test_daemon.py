@@ -82,9 +82,9 @@ async def test_daemon_with_embedded_broker_tail_health_and_sigterm(tmp_path):
         lines = res.stdout.splitlines()
         assert len(lines) == N, res.stdout
         for line in lines:
-            # "2025-…  [local-wire] Title  (N words, primary)  URL"
+            # "2025-…  [local-wire] Title  (N words, precision)  URL"
             m = re.match(
-                r"^\S+  \[local-wire\] (.+?)  \((\d+) words, primary\)  (http://\S+)$", line
+                r"^\S+  \[local-wire\] (.+?)  \((\d+) words, precision\)  (http://\S+)$", line
             )
             assert m, line
             assert m.group(1) in titles and int(m.group(2)) > 50

@@ -98,7 +98,7 @@ def test_html_page_gives_clean_article_and_events(page):
     assert set(out) >= {"article", "events"}
     article = out["article"]
     assert_clean_article(article)
-    assert article["extraction"]["path"] == "primary"
+    assert article["extraction"]["path"] == "precision"
     assert article["url"] == page.resolve().as_uri()
     assert article["published_at"] == "2025-06-03T09:30:00Z"
     assert article["source"]["id"] == "cli"
@@ -144,7 +144,7 @@ def test_text_file_and_stdin(tmp_path, page):
     assert rc == 0
     assert_clean_article(piped["article"])
     assert piped["article"]["canonical_url"] == "https://news.test/a/1"
-    assert piped["article"]["extraction"]["path"] == "primary"
+    assert piped["article"]["extraction"]["path"] == "precision"
     assert piped["events"], "stdin goes through the same coder as a file"
 
 
@@ -250,7 +250,7 @@ def test_batch_keeps_input_order_and_reports_bad_lines(tmp_path, page):
         assert_clean_article(o["article"])
         assert o["events"] == []
     assert good["a"]["article"]["canonical_url"] == "https://news.test/a"
-    assert good["a"]["article"]["extraction"]["path"] == "primary"
+    assert good["a"]["article"]["extraction"]["path"] == "precision"
     assert good["b"]["article"]["extraction"]["path"] == "text"
     assert good["b"]["article"]["published_at"].startswith("2025-06-05T08:00:00")
     assert good["a"]["article"]["article_id"] != good["e"]["article"]["article_id"]

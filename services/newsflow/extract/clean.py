@@ -19,6 +19,8 @@ from importlib import resources
 
 import yaml
 
+from newsflow.extract.notices import notice_kind
+
 TOKEN = re.compile(r"\w+")
 EMAIL_OR_HANDLE = re.compile(r"[\w.+-]+@[\w-]+\.\w+|(?<!\w)@\w{2,}")
 TERMINAL = tuple('.!?…"”’»)')
@@ -36,6 +38,7 @@ HEADER_MAX = 6
 FOOTER_MAX = 8
 ITEM_MAX = 15
 PROSE_MIN = 15
+KICKER_MAX = 3
 WEAK_RUN = 2
 
 
@@ -54,6 +57,7 @@ class Cues:
     related_header: frozenset[str]
     caption_start: tuple[str, ...]
     caption_end: re.Pattern[str]
+    ui_labels: frozenset[str]
 
 
 @cache
@@ -82,6 +86,7 @@ def cues() -> Cues:
             rf"(?:[(/|:–—]|\bphoto\b|\bcredit\b|\bvia\b)[^.!?]{{0,60}}?\b(?:{agencies})\)?\s*$",
             re.I,
         ),
+        ui_labels=frozenset(raw["ui_labels"]),
     )
 
 
@@ -218,17 +223,41 @@ def body_kind(block: str, c: Cues) -> str | None:
     return None
 
 
-def clean_blocks(
-    blocks: Iterable[str], titles: Iterable[str] = ()
-) -> tuple[list[str], Counter[str]]:
-    """Drop boilerplate blocks; return the kept blocks in order and removals counted by kind."""
-    c = cues()
-    kept = [b.strip() for b in blocks if b.strip()]
-    removed: Counter[str] = Counter()
-    wanted = {normalize(t) for t in titles if t and normalize(t)}
+def is_kicker(block: str, following: str | None, titles: set[str], labels: set[str]) -> bool:
+    """A section label or kicker opening the text: a few words without closing
+    punctuation that sat right above the page's h1, or that the headline follows."""
+    if len(block.split()) > KICKER_MAX or block.endswith(TERMINAL):
+        return False
+    key = normalize(block)
+    return key in labels or (following is not None and normalize(following) in titles)
 
-    while kept and (kind := head_kind(kept[0], wanted, c)):
-        removed[kind] += 1
+
+def clean_blocks(
+    blocks: Iterable[str], titles: Iterable[str] = (), kickers: Iterable[str] = ()
+) -> tuple[list[str], Counter[str]]:
+    """Drop boilerplate blocks; return the kept blocks in order and removals counted by kind.
+    `kickers` are the short labels found above the page's headline (evidence.read_kickers)."""
+    c = cues()
+    removed: Counter[str] = Counter()
+    kept = []
+    for b in blocks:
+        if b := b.strip():
+            # consent notices without markup go wherever they sit (notices.py)
+            if kind := notice_kind(b):
+                removed[kind] += 1
+            else:
+                kept.append(b)
+    wanted = {normalize(t) for t in titles if t and normalize(t)}
+    labels = {normalize(k) for k in kickers if k and normalize(k)}
+
+    while kept:
+        following = kept[1] if len(kept) > 1 else None
+        if kind := head_kind(kept[0], wanted, c):
+            removed[kind] += 1
+        elif is_kicker(kept[0], following, wanted, labels):
+            removed["kicker"] += 1
+        else:
+            break
         kept.pop(0)
 
     # The shape-only rule (short title-case lines: outlet, desk, link titles) needs

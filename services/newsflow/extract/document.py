@@ -6,11 +6,13 @@ clock-dependent state or I/O, and raise ExtractError instead of returning empty 
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 
 import trafilatura
 from lxml.etree import ParserError, strip_elements
@@ -18,26 +20,12 @@ from lxml.html import HtmlElement
 
 from newsflow.errors import ExtractError, Reason
 from newsflow.extract.clean import clean_blocks
+from newsflow.extract.evidence import read_evidence, read_kickers, visible_chars
 from newsflow.extract.markup import strip_consent
 from newsflow.extract.metadata import read_meta
+from newsflow.extract.passes import choose
 
-# trafilatura settings, chosen on the 91 dev pages (shared/eval), one process, the
-# configurations interleaved page by page; speed is relative to the default:
-#   default (balanced)            F1 0.965  P 0.943  R 0.988  1.00x
-#   favor_precision               F1 0.975  P 0.966  R 0.984  0.97x   <- primary
-#   favor_recall                  F1 0.966  P 0.945  R 0.988  1.48x
-#   fast                          F1 0.969  P 0.950  R 0.988  1.43x
-#   fast + favor_precision        F1 0.972  P 0.966  R 0.979  1.57x
-#   favor_precision, no tables    F1 0.968  P 0.962  R 0.974  0.93x
-# Precision mode gains 2.3 points of P for 0.4 of R at about the default's speed; the
-# faster modes either keep the boilerplate (recall, fast) or lose recall the cleaners
-# cannot give back (fast + precision). Tables stay: dropping them lost 1.0 point of R.
-# Comments are never article text.
-PRIMARY = {"include_comments": False, "include_tables": True, "favor_precision": True}
-# The fallback pass when precision mode keeps too little: recall mode, which also runs
-# trafilatura's baseline rescue on the whole page.
-FALLBACK = {"include_comments": False, "include_tables": True, "favor_recall": True}
-
+LOG = logging.getLogger(__name__)
 HTML_HINT = re.compile(
     r"<(?:!doctype\s+html|html|head|body|article|main|div|p|span|meta|title|br|table|section)\b",
     re.I,
@@ -49,12 +37,16 @@ HEADLINE_MAX_WORDS = 25
 # picked up, not an article; the shortest dev-set article has 42 words.
 MIN_WORDS = 5
 # Elements that never hold article text (trafilatura deletes them all itself, later),
-# removed before the primary pass once the metadata has been read. Output on the dev
-# pages is identical; see extract_html for the time saved.
+# removed before the passes once the metadata and evidence have been read. Output on
+# the AEB dev pages is identical; see extract_html for the time saved.
 INERT = (
     *("script", "style", "noscript", "template", "link", "meta", "head"),
     *("svg", "iframe", "embed", "object", "canvas", "audio", "video", "picture", "map", "applet"),
 )
+# trafilatura deletes these in every mode too; stripping them before the passes took
+# the WCXB tune pages from 0.78x to 0.88x of its speed for 0.001 of F1. They go after
+# the consent cleaner, which reads a banner's buttons ("Accept", "Got it").
+FURNITURE = ("aside", "footer", "nav", "menu", "dialog", "button", "select", "textarea", "input")
 
 
 @dataclass(frozen=True)
@@ -70,6 +62,7 @@ class Extracted:
     tool: str
     version: str
     path: str
+    reason: str = ""
     removed: dict[str, int] = field(default_factory=dict)
     duration_ms: float = 0.0
 
@@ -77,12 +70,6 @@ class Extracted:
 def looks_like_html(data: str) -> bool:
     """True when the start of `data` carries HTML tags (for inputs of unknown type)."""
     return bool(HTML_HINT.search(data[:4096]))
-
-
-def _run_trafilatura(tree: HtmlElement, url: str | None, options: dict[str, bool]) -> list[str]:
-    doc = trafilatura.bare_extraction(tree, url=url, **options)
-    text = getattr(doc, "text", None) or ""
-    return text.split("\n")
 
 
 def _parse(html: str, url: str | None) -> HtmlElement:
@@ -102,18 +89,22 @@ def _parse(html: str, url: str | None) -> HtmlElement:
 def extract_html(html: str, url: str | None = None, *, min_text_chars: int = 200) -> Extracted:
     """Extract and clean the article of an HTML page.
 
-    The primary pass runs trafilatura in precision mode; when its cleaned text is
-    shorter than `min_text_chars`, a recall-mode pass runs too and the longer text
-    wins (`path` says which). Raises ExtractError: PARSE_ERROR when the markup cannot
-    be parsed, EMPTY_EXTRACTION when neither pass leaves MIN_WORDS words after cleaning.
+    The precision pass runs first. When its cleaned text is short of what the page
+    declares (Evidence.expected) or of `min_text_chars`, the recall pass runs and its
+    blocks inside the article are merged in; when that is still under half, the
+    balanced pass runs and the longest text wins (`path` and `reason` say which and
+    why). Raises ExtractError: PARSE_ERROR when the markup cannot be parsed,
+    EMPTY_EXTRACTION when no pass leaves MIN_WORDS words after cleaning.
     """
     start = time.perf_counter()
     if not html or not html.strip():
         raise ExtractError("empty document", reason=Reason.EMPTY_EXTRACTION, url=url)
-    # parse once: the metadata reader, the markup cleaner and the primary pass share it
+    # parse once: the metadata reader, the markup cleaner and the passes share it
+    # (bare_extraction copies a tree it is given)
     tree = _parse(html, url)
 
     meta = read_meta(tree, url)
+    evidence = read_evidence(tree)
     removed: Counter[str] = Counter()
     # trafilatura deletes these elements anyway, but only after several regex XPaths
     # have walked them: dropping scripts and styles first cut its time from 24.9 to
@@ -122,19 +113,20 @@ def extract_html(html: str, url: str | None = None, *, min_text_chars: int = 200
     banners = strip_consent(tree)
     if banners:
         removed["cookie_banner"] += banners
+    strip_elements(tree, *FURNITURE, with_tail=False)
 
-    path = "primary"
-    blocks, counts = clean_blocks(_run_trafilatura(tree, url, PRIMARY), meta.headlines)
-    text = "\n".join(blocks)
-    if len(text) < min_text_chars:
-        # a fresh parse: recall mode's baseline reads the JSON-LD articleBody, whose
-        # script the primary pass dropped; this ran on none of the 91 dev pages, so
-        # parsing twice here is cheaper than copying the tree on every page
+    evidence = replace(evidence, visible=visible_chars(tree))
+    kickers = read_kickers(tree)
+
+    def fresh() -> HtmlElement:
         again = _parse(html, url)
         strip_consent(again)
-        more, more_counts = clean_blocks(_run_trafilatura(again, url, FALLBACK), meta.headlines)
-        if len("\n".join(more)) > len(text):
-            path, text, counts = "fallback", "\n".join(more), more_counts
+        return again
+
+    clean = partial(clean_blocks, titles=meta.headlines, kickers=kickers)
+    path, reason, blocks, counts = choose(tree, fresh, url, clean, evidence, min_text_chars)
+    text = "\n".join(blocks)
+    LOG.debug("extract.path path=%s reason=%r url=%s", path, reason, url)
     if len(text.split()) < MIN_WORDS:
         raise ExtractError("no article text found", reason=Reason.EMPTY_EXTRACTION, url=url)
     removed.update(counts)
@@ -148,6 +140,7 @@ def extract_html(html: str, url: str | None = None, *, min_text_chars: int = 200
         tool="trafilatura",
         version=trafilatura.__version__,
         path=path,
+        reason=reason,
         removed=dict(removed),
         duration_ms=(time.perf_counter() - start) * 1000,
     )

@@ -35,7 +35,7 @@ def test_seed_html_is_clean() -> None:
     check_seed(got.text, got.title)
     assert got.removed["cookie_banner"] == 1
     assert got.removed["footer"] == 2
-    assert got.path == "primary"
+    assert got.path == "precision"
 
 
 def test_seed_text_is_clean() -> None:
@@ -95,10 +95,10 @@ def test_fallback_path_recorded() -> None:
     assert got.title == "Council to rebuild bridge"
 
 
-def test_primary_path_when_long_enough() -> None:
-    """A page whose primary pass gives enough text never takes the fallback."""
+def test_precision_path_when_long_enough() -> None:
+    """A page whose precision pass gives enough text takes no other pass."""
     got = extract_html((FIXTURES / "copyright.html").read_text(encoding="utf-8"), URL)
-    assert got.path == "primary"
+    assert got.path == "precision"
 
 
 @pytest.mark.parametrize(
@@ -123,7 +123,7 @@ def test_fragment_is_extracted() -> None:
     paragraph = "The council voted to rebuild the old river bridge before the winter floods. " * 4
     got = extract_html(f"<p>{paragraph.strip()}</p>", URL)
     assert got.text == paragraph.strip()
-    assert got.path == "primary"
+    assert got.path == "precision"
 
 
 def test_unparsable_page_raises_parse_error() -> None:

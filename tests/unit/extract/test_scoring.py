@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
 import pytest
 
-from newsflow.evaluate.extraction import Score, precision_recall, report, shingles
+from newsflow.evaluate.extraction import Score, part, precision_recall, report, run, shingles
 
 
 def test_shingles_are_a_multiset() -> None:
@@ -61,4 +62,56 @@ def test_report_scores_both_extractors(tmp_path: Path) -> None:
     assert "trafilatura" in out and "newsflow" in out and "docs/s" in out
     row = next(line for line in out.splitlines() if line.startswith("newsflow"))
     assert row.split()[1] == "1.000"
-    assert "newsflow paths: primary 1" in out
+    assert "newsflow paths: precision 1" in out
+
+
+def test_parts_split_by_id_hash() -> None:
+    """The WCXB split is a pure function of the page id and gives both parts."""
+    ids = [f"wcxb-dev/{i:04d}" for i in range(200)]
+    parts = [part(i) for i in ids]
+    assert parts == [part(i) for i in ids]
+    assert 60 < parts.count("tune") < 140
+    assert set(parts) == {"tune", "frozen"}
+
+
+def test_lost_counts_pages_plain_keeps() -> None:
+    """A page counts as lost when an extractor keeps under half its text and the first extractor half or more."""
+    text = "one two three four five six seven eight nine ten"
+    records = [
+        {"html": "a", "url": "u", "expected_text": text},
+        {"html": "b", "url": "u", "expected_text": text},
+    ]
+    half = "one two three four five"
+    scores = run(
+        {"plain": lambda html, url: text, "ours": lambda html, url: half if html == "a" else text},
+        records,
+    )
+    assert [s.lost for s in scores] == [0, 1]
+
+
+def test_report_covers_wcxb_parts(tmp_path: Path) -> None:
+    """With the gzipped WCXB file present, the report scores its tune and frozen parts and carries its licence."""
+    body = "".join(
+        f"<p>Paragraph {i} of a story about the reservoir, which fell to a record low this week.</p>"
+        for i in range(8)
+    )
+    html = f"<html><body><article><h1>Reservoir</h1>{body}</article></body></html>"
+    expected = "\n".join(
+        f"Paragraph {i} of a story about the reservoir, which fell to a record low this week."
+        for i in range(8)
+    )
+    ids = [f"wcxb-dev/{i:04d}" for i in range(6)]
+    assert {part(i) for i in ids} == {"tune", "frozen"}
+    (tmp_path / "eval").mkdir()
+    with gzip.open(
+        tmp_path / "eval" / "extraction-wcxb-dev.jsonl.gz", "wt", encoding="utf-8"
+    ) as fh:
+        for i in ids:
+            fh.write(
+                json.dumps({"id": i, "url": None, "html": html, "expected_text": expected}) + "\n"
+            )
+    out = report(tmp_path)
+    tune = sum(part(i) == "tune" for i in ids)
+    assert f"extraction: wcxb-tune ({tune} pages)" in out
+    assert f"extraction: wcxb-frozen ({len(ids) - tune} pages)" in out
+    assert "CC BY 4.0" in out
