@@ -43,6 +43,8 @@ class DocumentRequest:
     feed_published_at: datetime | None = None
     path: str | None = None  # "feed" when the text came from the feed entry itself
     min_text_chars: int = 200
+    # The key of an earlier publication (replay): the coder hashes it into each event_id.
+    article_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,7 @@ def build_article(req: DocumentRequest, ex: Extracted) -> Article:
     canonical = canonicalize(_canonical_choice(req.url, ex.canonical_url), base=req.url)
     url = canonicalize(req.url)
     return Article(
-        article_id=article_id_for(canonical),
+        article_id=req.article_id or article_id_for(canonical),
         url=req.url,
         canonical_url=canonical,
         alternate_urls=[url] if url != canonical else [],
