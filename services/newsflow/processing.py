@@ -66,7 +66,7 @@ def init_worker(model: str | None, coder_version: str | None = None) -> None:
     global _coder
     # One worker per core: a BLAS that starts its own threads in each worker oversubscribes
     # the cores. Read when numpy loads, so set before the coder imports it. Measured with
-    # one process: 11.2 → 14.0 articles/s coded (PERFORMANCE-NOTES: part of the +48%).
+    # one process: 11.2 → 14.0 articles/s coded (docs/performance.md: part of the +48%).
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
     # trafilatura warns on every page it discards; the outcome is already a dead letter.
