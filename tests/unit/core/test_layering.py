@@ -52,3 +52,14 @@ def test_only_fetch_imports_the_http_client():
         if p.relative_to(PACKAGE).parts[0] not in allowed and "aiohttp" in set(imports_of(p))
     ]
     assert not bad, bad
+
+
+def test_only_publish_imports_kafka():
+    """aiokafka lives in publish/: other commands get their producer and consumer from there."""
+    bad = [
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if p.relative_to(PACKAGE).parts[0] != "publish"
+        and any(n.split(".")[0] == "aiokafka" for n in imports_of(p))
+    ]
+    assert not bad, bad
