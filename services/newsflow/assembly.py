@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from newsflow.config import Settings
 from newsflow.extract.pool import WorkerPool
 from newsflow.fetch.client import Fetcher
+from newsflow.fetch.politeness import FleetClock
 from newsflow.processing import init_worker
-from newsflow.publish.consumer import build_consumer
+from newsflow.publish.consumer import AIOKafkaConsumer, build_consumer
 from newsflow.publish.kafka import Publisher
 from newsflow.state import open_store
 from newsflow.state.base import StateStore
@@ -37,7 +38,7 @@ def init_here(settings: Settings, *, events: bool = True) -> None:
     init_worker(*coder_args(settings, events=events))
 
 
-def fetcher(settings: Settings, *, fleet=None) -> Fetcher:
+def fetcher(settings: Settings, *, fleet: FleetClock | None = None) -> Fetcher:
     return Fetcher(settings.fetch, fleet=fleet)
 
 
@@ -61,6 +62,6 @@ def store(settings: Settings) -> StateStore:
     return open_store(settings)
 
 
-def consumer(settings: Settings, bootstrap: Sequence[str], **options):
+def consumer(settings: Settings, bootstrap: Sequence[str], **options) -> AIOKafkaConsumer:
     """A reader that seeks by itself (tail, replay): no group, no committed offsets."""
     return build_consumer(settings.kafka, bootstrap, **options)

@@ -20,4 +20,4 @@ def build_consumer(
     )
 
 
-__all__ = ["KafkaError", "TopicPartition", "build_consumer"]
+__all__ = ["AIOKafkaConsumer", "KafkaError", "TopicPartition", "build_consumer"]
