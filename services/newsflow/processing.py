@@ -43,6 +43,8 @@ class DocumentRequest:
     feed_published_at: datetime | None = None
     path: str | None = None  # "feed" when the text came from the feed entry itself
     min_text_chars: int = 200
+    # The key of an earlier publication (replay): the coder hashes it into each event_id.
+    article_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def init_worker(model: str | None, coder_version: str | None = None) -> None:
     global _coder
     # One worker per core: a BLAS that starts its own threads in each worker oversubscribes
     # the cores. Read when numpy loads, so set before the coder imports it. Measured with
-    # one process: 11.2 → 14.0 articles/s coded (PERFORMANCE-NOTES: part of the +48%).
+    # one process: 11.2 → 14.0 articles/s coded (docs/performance.md: part of the +48%).
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
     # trafilatura warns on every page it discards; the outcome is already a dead letter.
@@ -123,7 +125,7 @@ def build_article(req: DocumentRequest, ex: Extracted) -> Article:
     canonical = canonicalize(_canonical_choice(req.url, ex.canonical_url), base=req.url)
     url = canonicalize(req.url)
     return Article(
-        article_id=article_id_for(canonical),
+        article_id=req.article_id or article_id_for(canonical),
         url=req.url,
         canonical_url=canonical,
         alternate_urls=[url] if url != canonical else [],

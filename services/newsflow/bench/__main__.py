@@ -5,7 +5,7 @@
 
 Prints one table (figures, ratios, PASS/MISS per target) and writes it with every raw
 figure to var/bench/latest.json. Compare ratios from one run, never absolute figures
-across runs: the machines are noisy (PERFORMANCE-NOTES). Order matters for the ratios:
+across runs: the machines are noisy (docs/performance.md). Order matters for the ratios:
 the ceiling runs right before the end-to-end run, and the peer right after.
 """
 

@@ -3,7 +3,7 @@
 The daemon gets no bootstrap servers, so it starts the embedded Tansu broker itself.
 While it runs we sample the resident memory of the daemon and its worker processes
 (psutil), never the broker's: Tansu keeps every message in memory by design
-(PERFORMANCE-NOTES), which says nothing about newsflow. Progress comes from the
+(docs/performance.md), which says nothing about newsflow. Progress comes from the
 daemon's JSON log: one `article` line per link, with a timestamp.
 """
 

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import click
 
+from newsflow import assembly
 from newsflow.cli import with_settings
 from newsflow.config import Settings
 from newsflow.errors import ExtractError, NewsflowError, Reason
 from newsflow.extract.document import looks_like_html
 from newsflow.models import utcnow
-from newsflow.processing import DocumentRequest, DocumentResult, init_worker, process_document
+from newsflow.processing import DocumentRequest, DocumentResult, process_document
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -83,15 +84,14 @@ def extract(
     no_events: bool,
 ) -> None:
     """Extract PATH, URL or - (stdin); HTML or plain text is detected automatically."""
-    model = None if no_events or not settings.events.enabled else settings.events.spacy_model
     if batch:
-        sys.exit(asyncio.run(_batch(settings, batch, model)))
+        sys.exit(asyncio.run(_batch(settings, batch, events=not no_events)))
     if not source:
         raise click.UsageError("give PATH, URL or -, or --batch FILE")
     try:
         body, url = _read(settings, source, url)
         request = _request(body, url, _parse_time(published), settings.extract.min_text_chars)
-        init_worker(model)
+        assembly.init_here(settings, events=not no_events)
         result = process_document(request)
     except (NewsflowError, ValueError, OSError) as exc:
         reason = getattr(exc, "reason", Reason.INVALID_INPUT)
@@ -137,20 +137,17 @@ def _text_only(text: str) -> str:
 
 async def _fetch(settings: Settings, url: str) -> str:
     from newsflow.errors import FetchError
-    from newsflow.fetch.client import Fetcher
 
-    async with Fetcher(settings.fetch) as fetcher:
+    async with assembly.fetcher(settings) as fetcher:
         outcome = await fetcher.fetch(url)
     if not outcome.ok:
         raise FetchError(outcome.detail, reason=outcome.reason or Reason.HTTP_ERROR, url=url)
     return outcome.text()
 
 
-async def _batch(settings: Settings, path: Path, model: str | None) -> int:
+async def _batch(settings: Settings, path: Path, *, events: bool) -> int:
     """Every core at work; output in input order; a bad line yields {"id", "error"}."""
-    from newsflow.extract.pool import WorkerPool
-
-    pool = WorkerPool(settings.extract.workers, settings.extract.timeout, init_worker, (model,))
+    pool = assembly.worker_pool(settings, events=events)
     limit = asyncio.Semaphore(pool.workers * 4)
 
     async def one(line_no: int, line: str) -> dict:

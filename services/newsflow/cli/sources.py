@@ -7,10 +7,10 @@ import sys
 
 import click
 
+from newsflow import assembly
 from newsflow.cli import with_settings
 from newsflow.config import Settings, SourceConfig
 from newsflow.models import utcnow
-from newsflow.state import open_store
 
 
 @click.group()
@@ -35,7 +35,7 @@ def check(settings: Settings, no_fetch: bool) -> None:
 
 async def _check(settings: Settings, no_fetch: bool) -> list[tuple]:
     stored = {}
-    store = open_store(settings)
+    store = assembly.store(settings)
     try:
         await store.open()
         stored = {f.source_id: f for f in await store.feed_states()}
@@ -44,9 +44,7 @@ async def _check(settings: Settings, no_fetch: bool) -> list[tuple]:
         stored = {}
     results: dict[str, tuple[str, int | str]] = {}
     if not no_fetch and settings.sources:
-        from newsflow.fetch.client import Fetcher
-
-        async with Fetcher(settings.fetch) as fetcher:
+        async with assembly.fetcher(settings) as fetcher:
             tries = await asyncio.gather(*(_try(fetcher, s, settings) for s in settings.sources))
         results = dict(zip([s.id for s in settings.sources], tries, strict=True))
     rows = []

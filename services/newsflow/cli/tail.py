@@ -8,13 +8,12 @@ import json
 import sys
 
 import click
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.errors import KafkaError
 
+from newsflow import assembly
 from newsflow.cli import with_settings
 from newsflow.config import Settings
+from newsflow.publish.consumer import KafkaError, TopicPartition
 from newsflow.publish.embedded import EMBEDDED_ADDRESS_FILE
-from newsflow.publish.kafka import client_options
 
 
 def bootstrap_for(settings: Settings) -> list[str]:
@@ -112,9 +111,7 @@ async def _tail(
     idle_exit: float,
 ) -> None:
     bootstrap = bootstrap_for(settings)
-    consumer = AIOKafkaConsumer(
-        **client_options(settings.kafka, bootstrap), enable_auto_commit=False, group_id=None
-    )
+    consumer = assembly.consumer(settings, bootstrap)
     try:
         await consumer.start()
     except KafkaError as exc:

@@ -5,7 +5,7 @@ recall per document over shingle multisets, each averaged over documents, F1 the
 harmonic mean of the two averages. Empty output scores 0/0 unless the expected text
 is empty too. Speed is measured in this one process, both extractors on the same
 pages in the same run and interleaved page by page, so the ratio is fair on a noisy
-machine (shared/docs/PERFORMANCE-NOTES.md: figures vary by ±25% between runs).
+machine (docs/performance.md: figures vary by ±25% between runs).
 
 The WCXB pages are split by a hash of their id (`part`) into a tune part, the only
 one looked at while choosing rules and thresholds, and a frozen part reported here.

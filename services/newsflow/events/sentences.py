@@ -1,7 +1,7 @@
 """Splits article text into sentences with character offsets, and picks the ones worth parsing.
 
 Splitting is a regex pass, not spaCy's senter: it is two orders of magnitude cheaper and the
-parser only sees the candidates (PERFORMANCE-NOTES: most sentences carry no codable event).
+parser only sees the candidates (docs/performance.md: most sentences carry no codable event).
 """
 
 from __future__ import annotations

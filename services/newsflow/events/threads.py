@@ -1,6 +1,6 @@
 """Pins numpy's bundled OpenBLAS to one thread in this worker process.
 
-Measured on the 2-core CI machines (PERFORMANCE-NOTES, and again for the coder): with the
+Measured on the 2-core CI machines (docs/performance.md, and again for the coder): with the
 default two BLAS threads, spaCy's small matrix products spin-wait and coding CPU time grows
 3-5x under load; OPENBLAS_NUM_THREADS=1 removes it. Workers are one per core, so a second BLAS
 thread never helps. The environment variable only works before numpy loads, hence this call.

@@ -10,15 +10,16 @@ import asyncio
 from collections import Counter
 
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from newsflow import assembly
 from newsflow.config import Settings
 from newsflow.errors import ExtractError
 from newsflow.extract.pool import WorkerPool
 from newsflow.models import RawPage, Stage
 from newsflow.pipeline.deadletters import from_error
-from newsflow.processing import DocumentRequest, init_worker, process_document
-from newsflow.publish.kafka import Publisher, client_options
+from newsflow.processing import DocumentRequest, process_document
+from newsflow.publish.consumer import TopicPartition
+from newsflow.publish.kafka import Publisher
 
 log = structlog.get_logger("newsflow.replay")
 
@@ -26,15 +27,11 @@ log = structlog.get_logger("newsflow.replay")
 async def reprocess_from_raw(settings: Settings, bootstrap: list[str]) -> Counter[str]:
     s = settings
     stats: Counter[str] = Counter()
-    model = s.events.spacy_model if s.events.enabled else None
-    pool = WorkerPool(
-        s.extract.workers, s.extract.timeout, init_worker, (model, s.events.coder_version)
-    )
-    publisher = Publisher(s.kafka, bootstrap, idempotence=s.kafka.idempotence)
-    consumer = AIOKafkaConsumer(
-        **client_options(s.kafka, bootstrap),
-        enable_auto_commit=False,
-        group_id=None,
+    pool = assembly.worker_pool(s)
+    publisher = assembly.publisher(s, bootstrap)
+    consumer = assembly.consumer(
+        s,
+        bootstrap,
         max_partition_fetch_bytes=s.kafka.max_request_size,
         fetch_max_bytes=s.kafka.max_request_size * 2,
     )
@@ -81,19 +78,7 @@ async def _one(
     limit: asyncio.Semaphore,
 ) -> None:
     try:
-        source = next((x for x in s.sources if x.id == raw.source_id), None)
-        request = DocumentRequest(
-            url=raw.url,
-            body=raw.body,
-            media="html" if raw.content_type == "text/html" else "text",
-            source_id=raw.source_id,
-            source_url=source.url if source else "",
-            tags=tuple(source.tags) if source else (),
-            language=source.language if source else None,
-            fetched_at=raw.fetched_at,
-            feed_published_at=raw.published_hint,
-            min_text_chars=s.extract.min_text_chars,
-        )
+        request = request_for(raw, s)
         try:
             result = await pool.run(process_document, request, url=raw.url)
         except ExtractError as exc:
@@ -103,11 +88,28 @@ async def _one(
             await publisher.deliver([dl], source_id=raw.source_id)
             stats["dead_letters"] += 1
             return
-        # Same key as the first publication, whatever the canonical URL resolves to today.
-        article = result.article.model_copy(update={"article_id": raw.article_id})
-        events = [e.model_copy(update={"article_id": raw.article_id}) for e in result.events]
-        await publisher.deliver([article, *events], source_id=raw.source_id)
+        events = result.events
+        await publisher.deliver([result.article, *events], source_id=raw.source_id)
         stats["articles"] += 1
         stats["events"] += len(events)
     finally:
         limit.release()
+
+
+def request_for(raw: RawPage, s: Settings) -> DocumentRequest:
+    """The worker request for a kept page. It carries the first publication's key, whatever
+    the canonical URL resolves to today, so the coder hashes that key into the event ids."""
+    source = next((x for x in s.sources if x.id == raw.source_id), None)
+    return DocumentRequest(
+        url=raw.url,
+        body=raw.body,
+        media="html" if raw.content_type == "text/html" else "text",
+        source_id=raw.source_id,
+        source_url=source.url if source else "",
+        tags=tuple(source.tags) if source else (),
+        language=source.language if source else None,
+        fetched_at=raw.fetched_at,
+        feed_published_at=raw.published_hint,
+        min_text_chars=s.extract.min_text_chars,
+        article_id=raw.article_id,
+    )

@@ -20,20 +20,16 @@ from contextlib import AsyncExitStack, suppress
 
 import structlog
 
-from newsflow import __version__
+from newsflow import __version__, assembly
 from newsflow import observability as obs
 from newsflow.config import Settings
-from newsflow.extract.pool import WorkerPool
-from newsflow.fetch.client import Fetcher
 from newsflow.models import utcnow
 from newsflow.pipeline.articles import ArticleHandler
 from newsflow.pipeline.fleet import StoreFleetClock
 from newsflow.pipeline.polling import SourcePoller
 from newsflow.pipeline.summary import coder_version, summary_line
-from newsflow.processing import init_worker
 from newsflow.publish.embedded import EMBEDDED_ADDRESS_FILE, EmbeddedBroker
-from newsflow.publish.kafka import Publisher
-from newsflow.state import discard_state, open_store
+from newsflow.state import discard_state
 from newsflow.state.base import FeedState, Link
 from newsflow.state.lock import StateDirLock
 
@@ -73,7 +69,7 @@ class Pipeline:
                 # The in-memory broker starts empty: state that says "done" would leave
                 # its topics empty for good. The state lives as long as the broker.
                 discard_state(s.state_dir)
-            self.store = await self._stack.enter_async_context(_Resource(open_store(s)))
+            self.store = await self._stack.enter_async_context(_Resource(assembly.store(s)))
             if embedded:
                 s.state_dir.mkdir(parents=True, exist_ok=True)
                 broker = EmbeddedBroker(
@@ -92,22 +88,15 @@ class Pipeline:
                     "it finds again; set kafka.bootstrap_servers to keep both",
                 )
                 bootstrap, idempotence = [broker.bootstrap], "off"
-            self.publisher = Publisher(
-                s.kafka,
-                bootstrap,
-                idempotence=idempotence,
-                raw_enabled=s.raw.enabled,
-                replica=self.owner,
+            self.publisher = assembly.publisher(
+                s, bootstrap, idempotence=idempotence, replica=self.owner
             )
             await self.publisher.start()
             self._stack.push_async_callback(self.publisher.stop)
             # With shared state the per-host pace holds for the whole fleet, not per replica.
             fleet = StoreFleetClock(self.store) if s.state_dsn is not None else None
-            self.fetcher = await self._stack.enter_async_context(Fetcher(s.fetch, fleet=fleet))
-            model = s.events.spacy_model if s.events.enabled else None
-            self.pool = WorkerPool(
-                s.extract.workers, s.extract.timeout, init_worker, (model, s.events.coder_version)
-            )
+            self.fetcher = await self._stack.enter_async_context(assembly.fetcher(s, fleet=fleet))
+            self.pool = assembly.worker_pool(s)
             self._stack.callback(self.pool.close)
             self.health = obs.HealthServer(
                 s.observability,

@@ -43,12 +43,25 @@ def test_stages_import_only_shared_modules_and_themselves():
     assert not bad, "\n".join(bad)
 
 
-def test_only_fetch_imports_the_http_client():
-    """aiohttp's client lives in fetch/ (the observability server and test servers aside)."""
-    allowed = {"fetch", "bench", "observability.py"}
+def test_only_the_fetch_client_imports_aiohttp():
+    """aiohttp is imported by fetch/client.py alone (the observability and bench servers aside)."""
+    allowed = {"fetch/client.py", "observability.py"}
+    bad = [
+        rel
+        for p in PACKAGE.rglob("*.py")
+        if (rel := p.relative_to(PACKAGE).as_posix()) not in allowed
+        and not rel.startswith("bench/")
+        and any(n.split(".")[0] == "aiohttp" for n in imports_of(p))
+    ]
+    assert not bad, bad
+
+
+def test_only_publish_imports_kafka():
+    """aiokafka lives in publish/: other commands get their producer and consumer from there."""
     bad = [
         str(p.relative_to(PACKAGE))
         for p in PACKAGE.rglob("*.py")
-        if p.relative_to(PACKAGE).parts[0] not in allowed and "aiohttp" in set(imports_of(p))
+        if p.relative_to(PACKAGE).parts[0] != "publish"
+        and any(n.split(".")[0] == "aiokafka" for n in imports_of(p))
     ]
     assert not bad, bad
