@@ -104,14 +104,19 @@ def find(text: str, offset: int) -> list[Count]:
     return list(_find(text, offset))
 
 
-@lru_cache(maxsize=32)
-def _find(text: str, offset: int) -> tuple[Count, ...]:
-    # Cached: the drafts, the vetoes and the anchors of one sentence all ask for its counts.
-    p = _patterns()
-    found: list[tuple[int, int, Count]] = []
+class _Found:
+    """The counts of one sentence as they are read: first reading of a span wins."""
+
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
+        self.items: list[tuple[int, int, Count]] = []
 
     def add(
-        kind: str, m: re.Match[str], obj: str | None = None, forced: tuple[int, str] | None = None
+        self,
+        kind: str,
+        m: re.Match[str],
+        obj: str | None = None,
+        forced: tuple[int, str] | None = None,
     ) -> None:
         if forced:
             val, qualifier = forced
@@ -120,49 +125,60 @@ def _find(text: str, offset: int) -> tuple[Count, ...]:
             if parsed is None or (m.group("num").lower() in ("a", "an") and kind != "killed"):
                 return
             val, qualifier = parsed[0], _qualifier(m.group("qual"), parsed[1])
-        if any(s < m.end() and m.start() < e for s, e, _ in found):
+        if any(s < m.end() and m.start() < e for s, e, _ in self.items):
             return
-        found.append(
-            (
-                m.start(),
-                m.end(),
-                Count(
-                    kind=kind,
-                    value=val,
-                    qualifier=qualifier,
-                    object=obj,  # type: ignore[arg-type]
-                    text=m.group(0),
-                    span=Span(start=offset + m.start(), end=offset + m.end()),
-                ),
-            )
+        count = Count(
+            kind=kind,  # type: ignore[arg-type]
+            value=val,
+            qualifier=qualifier,  # type: ignore[arg-type]
+            object=obj,
+            text=m.group(0),
+            span=Span(start=self.offset + m.start(), end=self.offset + m.end()),
         )
+        self.items.append((m.start(), m.end(), count))
 
-    _intercepts(text, p, add)
+    def replace_overlaps(self, whole: re.Match[str], total: int, obj: str) -> None:
+        """One interception claim over a list of weapons: its launched counts stay after it."""
+        inside = [f for f in self.items if f[0] < whole.end() and whole.start() < f[1]]
+        self.items = [f for f in self.items if f not in inside]
+        self.add("intercepted", whole, obj, (total, "exact"))
+        self.items.extend(inside)
+
+    def counts(self) -> tuple[Count, ...]:
+        return tuple(c for _, _, c in sorted(self.items, key=lambda f: f[0]))
+
+
+@lru_cache(maxsize=32)
+def _find(text: str, offset: int) -> tuple[Count, ...]:
+    # Cached: the drafts, the vetoes and the anchors of one sentence all ask for its counts.
+    p = _patterns()
+    found = _Found(offset)
+    _intercepts(text, p, found)
     for kind, rx in p["before"].items():  # type: ignore[union-attr]
         for m in rx.finditer(text):
             if _people(re.split(r"\s(?:and|or|but)\b|[,;]", m.group("rest"))[0]):
-                add(kind, m)
+                found.add(kind, m)
     for kind, rx in p["after"].items():  # type: ignore[union-attr]
         for m in rx.finditer(text):
             if _people(m.group("mid")):
-                add(kind, m)
+                found.add(kind, m)
     for m in p["toll"].finditer(text):  # type: ignore[union-attr]
-        add("killed", m)
+        found.add("killed", m)
     for m in p["crowd"].finditer(text):  # type: ignore[union-attr]
-        add("other", m)  # after the casualty kinds: "20 students were killed" stays killed
-    return tuple(c for _, _, c in sorted(found, key=lambda f: f[0]))
+        found.add("other", m)  # after the casualty kinds: "20 students were killed" stays killed
+    return found.counts()
 
 
-def _intercepts(text: str, p: dict[str, object], add: object) -> None:
+def _intercepts(text: str, p: dict[str, object], found: _Found) -> None:
     for m in p["launch"].finditer(text):  # type: ignore[union-attr]
         parsed = value(m.group("num"))
         if parsed:
-            add(
+            found.add(
                 "launched",
                 m,
                 m.group("weapon").lower(),
                 (parsed[0], _qualifier(m.group("qual"), parsed[1])),
-            )  # type: ignore[operator]
+            )
     for m in p["intercept"].finditer(text):  # type: ignore[union-attr]
         items = list(p["item"].finditer(text, m.start("list"), m.end("list")))  # type: ignore[union-attr]
         if not items:
@@ -178,20 +194,8 @@ def _intercepts(text: str, p: dict[str, object], add: object) -> None:
             if it.group("total"):
                 launched = value(it.group("total"))
                 if launched:
-                    add("launched", it, weapon, (launched[0], "exact"))  # type: ignore[operator]
+                    found.add("launched", it, weapon, (launched[0], "exact"))
         span = re.search(r".*", text[items[0].start() : items[-1].end()])
         whole = re.compile(re.escape(span.group(0))).search(text, items[0].start())  # type: ignore[union-attr]
         if total and whole:
-            # The whole list is one interception claim; drop per-item launched spans it overlaps.
-            add_obj = " and ".join(dict.fromkeys(objects))
-            _replace_overlaps(add, whole, total, add_obj)
-
-
-def _replace_overlaps(add: object, whole: re.Match[str], total: int, obj: str) -> None:
-    closure = add.__closure__  # type: ignore[attr-defined]
-    found = next(c.cell_contents for c in closure if isinstance(c.cell_contents, list))
-    kept = [f for f in found if not (f[0] < whole.end() and whole.start() < f[1])]
-    launched = [f for f in found if f not in kept]
-    found[:] = kept
-    add("intercepted", whole, obj, (total, "exact"))  # type: ignore[operator]
-    found.extend(launched)
+            found.replace_overlaps(whole, total, " and ".join(dict.fromkeys(objects)))
