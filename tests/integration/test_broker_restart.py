@@ -23,12 +23,11 @@ from tests.integration import daemon
 from tests.integration.test_faults import (
     FAST,
     config_for,
-    kill_tree,
     links,
     published,
     read_all,
-    reap,
     serve_corpus,
+    stop_all,
     wait_published,
 )
 
@@ -75,12 +74,7 @@ async def one_run(site, topics: dict, tmp_path, seed: int) -> dict:
             **({"why": _trace(log, lost, t_up)} if lost else {}),
         }
     finally:
-        if proc.returncode is None:
-            reap(kill_tree(proc.pid))
-            await proc.wait()
-        await broker.stop()
-        if restarted:
-            await restarted.stop()
+        await stop_all(proc, broker, restarted)
 
 
 def _trace(log, lost: set[str], t_up: float) -> list[str]:

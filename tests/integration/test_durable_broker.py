@@ -23,12 +23,11 @@ from tests.integration.s3_server import S3Server
 from tests.integration.test_faults import (
     FAST,
     config_for,
-    kill_tree,
     links,
     published,
     read_all,
-    reap,
     serve_corpus,
+    stop_all,
     wait_published,
 )
 
@@ -78,12 +77,7 @@ async def one_run(site, s3: S3Server, tmp_path, i: int) -> dict:
             "duplicates": sum(n - 1 for n in keys.values()),
         }
     finally:
-        if proc.returncode is None:
-            reap(kill_tree(proc.pid))
-            await proc.wait()
-        await broker.stop()
-        if restarted:
-            await restarted.stop()
+        await stop_all(proc, broker, restarted)
 
 
 async def test_broker_on_s3_sigkilled_and_restarted_keeps_every_acknowledged_article(tmp_path):

@@ -200,6 +200,16 @@ def kill_tree(pid: int) -> list[psutil.Process]:
     return children
 
 
+async def stop_all(proc, *brokers) -> None:
+    """Test teardown: the daemon's whole process tree, then every broker that was started."""
+    if proc.returncode is None:
+        reap(kill_tree(proc.pid))
+        await proc.wait()
+    for b in brokers:
+        if b is not None:
+            await b.stop()
+
+
 def reap(children: list[psutil.Process]) -> None:
     for child in children:
         try:
@@ -330,12 +340,7 @@ async def test_broker_killed_and_restarted_mid_run_resends_everything_unacknowle
             f"run ended {t_end - t_up:.1f}s after restart",
         )
     finally:
-        if proc.returncode is None:
-            reap(kill_tree(proc.pid))
-            await proc.wait()
-        await broker.stop()
-        if restarted:
-            await restarted.stop()
+        await stop_all(proc, broker, restarted)
 
 
 async def test_daemon_sigkilled_three_times_loses_nothing(site, broker, topics, tmp_path):

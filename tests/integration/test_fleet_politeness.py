@@ -28,15 +28,19 @@ async def server():
     await srv.stop()
 
 
-async def test_two_replicas_never_exceed_the_host_rate(server, schema):  # noqa: F811
-    """Requests from two fetchers to one host start at least min_host_delay apart, fleet-wide."""
-    settings = FetchSettings(
+def _settings() -> FetchSettings:
+    return FetchSettings(
         block_private_addresses=False,
         min_host_delay=DELAY,
         per_host_concurrency=4,
         retries=0,
         respect_robots=False,
     )
+
+
+async def test_two_replicas_never_exceed_the_host_rate(server, schema):  # noqa: F811
+    """Requests from two fetchers to one host start at least min_host_delay apart, fleet-wide."""
+    settings = _settings()
     stores = [PostgresStore(DSN, schema=schema, pool_size=2) for _ in range(2)]
     await asyncio.gather(*(s.open() for s in stores))
     try:
@@ -75,13 +79,7 @@ class StallingResolver(MapResolver):
 async def test_a_request_made_late_after_its_turn_books_a_new_one(server):
     """Work that blocks the loop between turn and send cannot bring two requests to one host
     closer than min_host_delay less the 5 % tolerance, measured at the server."""
-    settings = FetchSettings(
-        block_private_addresses=False,
-        min_host_delay=DELAY,
-        per_host_concurrency=4,
-        retries=0,
-        respect_robots=False,
-    )
+    settings = _settings()
     port = server.url("/").split(":")[-1].rstrip("/")
     async with Fetcher(settings, resolver=StallingResolver(DELAY / 2)) as fetcher:
         outcomes = await asyncio.gather(

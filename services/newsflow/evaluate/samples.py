@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from newsflow.evaluate.events import matches
 from newsflow.events.coder import EventCoder
 from newsflow.extract.document import extract_html, extract_text
 from newsflow.models import EventRecord
@@ -21,8 +22,6 @@ ARTICLES = ROOT / "config" / "sample" / "articles"
 
 
 def _meets(e: EventRecord, item: dict[str, Any]) -> bool:
-    from newsflow.evaluate.events import matches
-
     want = item.get("actor_name_contains")
     return matches(e, item) and (
         want is None or any(want.lower() in (a.name + " " + a.text).lower() for a in e.actors)

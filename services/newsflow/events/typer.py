@@ -126,7 +126,7 @@ class Typer:
         if event >= self.event_threshold:
             types = tuple(t for t in ranked if probs[t] >= self.type_threshold) or (ranked[0],)
         modes = {t: self._mode(t, idx, vals, dense) for t in types}
-        acled = {t: self._acled(t, feats, dense) for t in types}
+        acled = {t: self._acled(t, idx, vals, dense) for t in types}
         return Prediction(event, probs, types, modes, acled)
 
     def _mode(self, etype: str, idx, vals, dense) -> str | None:
@@ -137,12 +137,13 @@ class Typer:
         best = max(p, key=p.get)
         return None if best == "none" else best
 
-    def _acled(self, etype: str, feats: dict[str, float], dense) -> str | None:
+    def _acled(self, etype: str, idx, vals, dense) -> str | None:
         head = self.heads.get("acled")
-        if head is None or f"type:{etype}" not in self.vocab:
+        column = self.vocab.get(f"type:{etype}")
+        if head is None or column is None:
             return None
-        idx, vals = self._encode({**feats, f"type:{etype}": 1.0})
-        p = head.probs(idx, vals, dense)
+        # the same features with the type's column switched on (the head was trained so)
+        p = head.probs(np.append(idx, column), np.append(vals, np.float32(1.0)), dense)
         best = max(p, key=p.get)
         return None if best == "none" else best
 
