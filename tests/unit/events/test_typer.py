@@ -34,9 +34,9 @@ def test_no_types_below_the_event_threshold(shipped, coder) -> None:
 
 
 def test_parse_typer_needs_the_doc(shipped) -> None:
-    if shipped.uses_parse:
-        with pytest.raises(CodingError, match="Doc"):
-            shipped.predict("Troops shelled the town.")
+    assert shipped.uses_parse  # the shipped design reads the parse (docs/events/typer.md)
+    with pytest.raises(CodingError, match="Doc"):
+        shipped.predict("Troops shelled the town.")
 
 
 def _rewrite(src: Path, dst: Path, **changes) -> None:
