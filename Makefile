@@ -40,10 +40,12 @@ schemas: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/python -m newsflow.evaluate --shared ../shared
 
-# Rebuilds the event typer (services/newsflow/events/data/typer.npz) from data/events, bit for bit;
+# Rebuilds the event typer and the argument chooser (services/newsflow/events/data/typer.npz,
+# arguments.npz) from data/events, bit for bit;
 # TRAIN_ARGS=--compare prints the design comparison (5-fold CV on train, then the test split).
 train: $(STAMP)
 	$(BIN)/python scripts/train_events.py $(TRAIN_ARGS)
+	$(BIN)/python scripts/train_arguments.py
 
 BENCH_VENV ?= .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed

@@ -173,6 +173,8 @@ class Count(Message):
 class Evidence(Message):
     sentence: str
     span: Span = Field(description="Offsets of the sentence in article.text.")
+    trigger: str | None = Field(None, description="The words that name the event.")
+    trigger_span: Span | None = Field(None, description="Offsets of the trigger in article.text.")
 
 
 class EventRecord(Message):

@@ -13,7 +13,7 @@ from functools import cache
 from spacy.tokens import Doc, Token
 
 from newsflow.events.gazetteer import Name, find_names
-from newsflow.events.lexicon import actor_tables
+from newsflow.events.lexicon import actor_tables, triggers
 from newsflow.models import Actor
 
 PRONOUNS_PERSON = {"he", "she", "him", "her", "his"}
@@ -165,8 +165,28 @@ def resolve(head: Token, memory: Memory, *, speaker: bool = False) -> list[Actor
                 sector=sector,
             )
         )  # type: ignore[arg-type]
+    if not actors and _party_head(head):
+        actors.append(Actor(text=text[:200], name=_bare(text), country=None, sector=None))
     _remember(actors, memory, person is not None)
     return _dedupe(actors)
+
+
+def _party_head(head: Token) -> bool:
+    """A head the parse gave a role that no table resolves is kept by its own words: a proper
+    noun or a named entity, or a common noun that is not itself an event word ("students",
+    "a group of army officers"; never "the attack")."""
+    if head.pos_ == "PROPN" or head.ent_type_ in ("PERSON", "ORG", "NORP", "GPE"):
+        return True
+    if head.pos_ != "NOUN" or head.like_num:
+        return False
+    return head.lemma_.lower() not in triggers().lemmas
+
+
+def _bare(text: str) -> str:
+    words = text.split()
+    while words and words[0].lower() in ("the", "a", "an", "this", "that", "these", "those"):
+        words = words[1:]
+    return " ".join(words) or text
 
 
 def _pronoun(head: Token, memory: Memory) -> list[Actor]:

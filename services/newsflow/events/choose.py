@@ -1,10 +1,11 @@
 """Reconciles what the typer decided about a sentence with the drafts the rules built from it.
 
 The typer decides whether the sentence reports an event and of which types; the rules only
-supply arguments. A rule draft of a type the typer did not choose is dropped, or lends its
-arguments to a chosen type no draft has. A chosen type with no draft is anchored on the
-sentence's main verb, unless the lexicon found a trigger of that type and its screens rejected
-it ("fired a shot past the goalkeeper"): then the screens' finer reading of the word wins.
+supply arguments. For each chosen type the argument chooser (arguments.py) names the trigger
+word: a rule draft on that word stands, otherwise a draft anchored on it joins. A rule draft
+of a type the typer did not choose is dropped, or lends its arguments to a chosen type no
+draft has. Where the lexicon found a trigger of a type and its screens rejected it ("fired a
+shot past the goalkeeper"), the screens' finer reading of the word wins.
 """
 
 from __future__ import annotations
@@ -36,17 +37,17 @@ def reconcile(
     kept = [d for d in drafts if wanted(d)]
     spare = [d for d in drafts if not wanted(d)]
     for etype in p.types:
-        if any(d.event_type == etype for d in kept):
+        # The chooser's trigger word for the type: a rule draft on that word stands, else a
+        # draft anchored on it joins the rule drafts (a sentence may report two such events).
+        a = None if etype in screened else anchor(etype, p.modes.get(etype))
+        if a is not None:
+            if not any(d.event_type == etype and _covers(d, a.trigger_start) for d in kept):
+                kept.append(a)
             continue
-        if etype in screened and not spare:
+        if any(d.event_type == etype for d in kept) or (etype in screened and not spare):
             continue
-        d = (
-            _retype(spare.pop(0), etype, p.modes.get(etype))
-            if spare
-            else anchor(etype, p.modes.get(etype))
-        )
-        if d is not None:
-            kept.append(d)
+        if spare:
+            kept.append(_retype(spare.pop(0), etype, p.modes.get(etype)))
     for d in kept:
         d.mode = d.mode or p.modes.get(d.event_type)
         d.acled_sub = p.acled.get(d.event_type)
@@ -54,6 +55,10 @@ def reconcile(
             TYPER_WEIGHT * p.probs[d.event_type] + (1 - TYPER_WEIGHT) * d.confidence, 2
         )
     return sorted(kept, key=lambda d: d.trigger_start)
+
+
+def _covers(d: Draft, offset: int) -> bool:
+    return d.trigger_span[0] <= offset < d.trigger_span[1]
 
 
 def _retype(d: Draft, etype: str, mode: str | None) -> Draft:

@@ -28,7 +28,7 @@ from newsflow.events.sentences import is_candidate, split
 from newsflow.events.threads import limit_blas_threads
 from newsflow.models import Actor, Coder, EventRecord, Evidence, Span
 
-VERSION = "0.3.0"
+VERSION = "0.4.0"
 # ACLED codes events that happened: a threatened, planned or denied act has no ACLED type.
 UNREAL = {"hypothetical", "negated", "future"}
 # Bounds so one pathological document cannot stall a worker: ~40 pages of text.
@@ -128,7 +128,10 @@ class EventCoder:
             modality=d.modality,  # type: ignore[arg-type]
             counts=d.counts,
             evidence=Evidence(
-                sentence=d.sentence.text, span=Span(start=d.sentence.start, end=d.sentence.end)
+                sentence=d.sentence.text,
+                span=Span(start=d.sentence.start, end=d.sentence.end),
+                trigger=d.trigger,
+                trigger_span=Span(start=d.trigger_span[0], end=d.trigger_span[1]),
             ),
             confidence=d.confidence,
         )

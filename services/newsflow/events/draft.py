@@ -13,7 +13,8 @@ class Draft:
     event_type: str
     sentence: Sentence
     trigger: str
-    trigger_start: int  # offset in the article
+    trigger_start: int  # offset in the article of the trigger's head word (hashed into event ids)
+    trigger_span: tuple[int, int]  # offsets in the article of all the trigger's words
     mode: str | None = None
     role: str | None = None
     actors: list[Actor] = field(default_factory=list)

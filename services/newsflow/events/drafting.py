@@ -14,6 +14,7 @@ from datetime import datetime
 from spacy.tokens import Doc, Token
 
 from newsflow.events import (
+    arguments,
     classify,
     counts,
     dates,
@@ -125,6 +126,10 @@ def draft_sentence(
     return screen.drop_embedded(pairs)
 
 
+def _names_country(heads: list[Token], memory: Memory) -> bool:
+    return any(a.country for h in heads for a in resolve(h, memory))
+
+
 def vetoed(sent: Sentence, doc: Doc) -> set[str]:
     """Types whose trigger words the lexicon's sense screens read as no event here: "fired a shot
     past the goalkeeper", "killed in a landslide", "captured an image". The typer does not
@@ -167,6 +172,18 @@ def _draft(
         if judged != etype:
             etype, mode = judged, None
     found = roles.find(tok, sense.role, sense.patient_poss)
+    chooser = arguments.default()
+    chosen_place = None
+    if chooser is not None:
+        # The rules' reading stands where it names a country; the learned chooser fills the rest.
+        ranked = places.ranked(doc, etype, [], tok)
+        actor, recipient, chosen_place = chooser.choose(
+            tok, etype, found.actors, found.recipients, ranked
+        )
+        if not _names_country(found.actors, memory):
+            found.actors = roles.with_conj(actor) if actor is not None else []
+        if not found.no_recipient and not _names_country(found.recipients, memory):
+            found.recipients = roles.with_conj(recipient) if recipient is not None else []
     if (
         not typed
         and sense.role == "speaker"
@@ -186,7 +203,7 @@ def _draft(
     event_counts = _counts_for(kind_key, found_counts)
     # Only words that named a country are the actor's, not a place ("an attack on X killed ...").
     actor_spans = _heads_span([h for h, acts in by_head if any(a.country for a in acts)])
-    location = places.locate(doc, etype, actor_spans, tok)
+    location = chosen_place or places.locate(doc, etype, actor_spans, tok)
     if is_noun and not found.actors and not found.recipients and not typed:
         det = {c.lower_ for c in tok.children if c.dep_ in ("det", "poss")}
         if det & _ANAPHORIC and not event_counts:
@@ -262,6 +279,10 @@ def _draft(
         sentence=sent,
         trigger=" ".join(doc[i].text for i in match.indices),
         trigger_start=sent.start + tok.idx,
+        trigger_span=(
+            sent.start + doc[min(match.indices)].idx,
+            sent.start + doc[max(match.indices)].idx + len(doc[max(match.indices)]),
+        ),
         mode=mode,
         role=sense.role,
         actors=actors,
@@ -345,12 +366,31 @@ def anchor(
 ) -> Draft | None:
     """A draft of the type the typer chose where no trigger word of that type matched: its
     arguments are read from the main verb of the sentence."""
-    verbs = [t for t in doc if t.pos_ == "VERB" and t.dep_ not in ("amod", "aux")]
-    roots = [t for t in verbs if t.dep_ == "ROOT"]
-    tok = (roots or verbs or [t for t in doc if t.dep_ == "ROOT"] or [None])[0]
+    chooser = arguments.default()
+    tok = chooser.trigger(doc, etype) if chooser is not None else None
+    if tok is None:
+        verbs = [t for t in doc if t.pos_ == "VERB" and t.dep_ not in ("amod", "aux")]
+        roots = [t for t in verbs if t.dep_ == "ROOT"]
+        tok = (roots or verbs or [t for t in doc if t.dep_ == "ROOT"] or [None])[0]
     if tok is None:
         return None
-    match = triggers.Match(tok, Sense(type=etype, mode=mode), (tok.i,))
+    lexical = next(
+        (m for m in triggers.find(doc) if tok.i in m.indices and m.sense.type == etype), None
+    )
+    match = (
+        triggers.Match(
+            tok,
+            Sense(
+                type=etype,
+                mode=mode or lexical.sense.mode,
+                role=lexical.sense.role,
+                patient_poss=lexical.sense.patient_poss,
+            ),
+            lexical.indices,
+        )
+        if lexical is not None
+        else triggers.Match(tok, Sense(type=etype, mode=mode), (tok.i,))
+    )
     found_counts = counts.find(sent.text, sent.start)
     drafts = _draft(match, sent, doc, memory, published_at, found_counts, [], typed=True)
     return drafts[0] if drafts else None

@@ -257,22 +257,26 @@ def locate(
 ) -> Location | None:
     """A place attached to the trigger (in its phrase) first; then the most precise place in
     the sentence, first mention breaking ties."""
+    found = ranked(doc, event_type, exclude, trigger)
+    return found[0].location if found else None
+
+
+def ranked(
+    doc: Doc, event_type: str, exclude: list[tuple[int, int]], trigger: Token | None = None
+) -> list[Candidate]:
+    """Every place candidate of the sentence, the one `locate` picks first."""
     cands = candidates(doc, event_type, exclude, trigger)
     if trigger is not None:
         cands += sites(doc, trigger, cands, exclude)
-    if not cands:
-        return None
     if trigger is None:
-        return min(cands, key=lambda c: (_PRECISION[c.location.precision], c.start)).location
+        return sorted(cands, key=lambda c: (_PRECISION[c.location.precision], c.start))
     phrase = [(t.idx, t.idx + len(t)) for t in trigger.subtree]
     lo, hi = min(a for a, _ in phrase), max(b for _, b in phrase)
 
     def detached(c: Candidate) -> bool:
         return not (lo <= c.start and c.end <= hi)
 
-    return min(
-        cands, key=lambda c: (detached(c), _PRECISION[c.location.precision], c.start)
-    ).location
+    return sorted(cands, key=lambda c: (detached(c), _PRECISION[c.location.precision], c.start))
 
 
 def sites(

@@ -136,9 +136,10 @@ class Roles:
     actors: list[Token] = field(default_factory=list)
     recipients: list[Token] = field(default_factory=list)
     passive: bool = False  # the subject undergoes the act ("was detained", "an American detained")
+    no_recipient: bool = False  # the rules read that nobody named is the recipient
 
 
-def _with_conj(tok: Token) -> list[Token]:
+def with_conj(tok: Token) -> list[Token]:
     return [
         tok,
         *[c for c in tok.children if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN", "PRON")],
@@ -177,24 +178,28 @@ def _agent(verb: Token) -> Token | None:
     return None
 
 
+def asks_for(tok: Token) -> bool:
+    return tok.lemma_.lower() in ("call", "appeal", "ask", "press", "push") and any(
+        c.dep_ == "prep" and c.lower_ == "for" for c in tok.children
+    )
+
+
 def _objects(tok: Token) -> list[Token]:
     for c in tok.children:
         if c.dep_ in ("dobj", "dative", "attr") and c.pos_ in ("NOUN", "PROPN", "PRON"):
-            return _with_conj(c)
+            return with_conj(c)
     for c in tok.children:
         if c.dep_ == "prep" and c.lower_ in TARGET_PREPS:
             for g in c.children:
                 if g.dep_ == "pobj":
-                    return _with_conj(g)
-    if tok.lemma_.lower() in ("call", "appeal", "ask", "press", "push") and any(
-        c.dep_ == "prep" and c.lower_ == "for" for c in tok.children
-    ):
+                    return with_conj(g)
+    if asks_for(tok):
         return []  # "called for action against X": X is the target of the action asked for, not the addressee
     for c in tok.children:
         if c.dep_ in ("ccomp", "xcomp"):
             for g in c.children:
                 if g.dep_ in ("nsubj", "dobj"):
-                    return _with_conj(g)
+                    return with_conj(g)
     return []
 
 
@@ -221,9 +226,9 @@ def find(trigger: Token, role: str | None, patient_poss: bool = False) -> Roles:
         subj, _ = subject(clause)
         spk = speaker(clause)
         if spk is not None:
-            out.actors = _with_conj(spk)
+            out.actors = with_conj(spk)
         if subj is not None:
-            out.recipients = _with_conj(subj)
+            out.recipients = with_conj(subj)
         return out
     if trigger.pos_ in ("VERB", "AUX", "ADJ") or trigger.tag_.startswith("VB"):
         subj, passive = subject(trigger)
@@ -234,11 +239,12 @@ def find(trigger: Token, role: str | None, patient_poss: bool = False) -> Roles:
             )
         out.passive = passive
         if passive:
-            out.recipients = _with_conj(subj) if subj is not None else []
-            out.actors = _with_conj(agent) if agent is not None else []
+            out.recipients = with_conj(subj) if subj is not None else []
+            out.actors = with_conj(agent) if agent is not None else []
         else:
-            out.actors = _with_conj(subj) if subj is not None else []
+            out.actors = with_conj(subj) if subj is not None else []
             out.recipients = _objects(trigger)
+            out.no_recipient = asks_for(trigger)
         return out
     return _noun(trigger, patient_poss)
 
@@ -247,9 +253,9 @@ def _noun(trigger: Token, patient_poss: bool) -> Roles:
     out = Roles()
     for c in trigger.children:
         if c.dep_ == "poss" and patient_poss:
-            out.recipients = _with_conj(c)
+            out.recipients = with_conj(c)
         elif c.dep_ == "poss":
-            out.actors = _with_conj(c)
+            out.actors = with_conj(c)
         elif (
             c.dep_ in ("amod", "compound", "nmod")
             and c.pos_ in ("PROPN", "ADJ")
@@ -260,7 +266,7 @@ def _noun(trigger: Token, patient_poss: bool) -> Roles:
             out.actors = [g for g in c.children if g.dep_ == "pobj"] or out.actors
         elif c.dep_ == "prep" and c.lower_ == "between":
             pobj = [g for g in c.children if g.dep_ == "pobj"]
-            out.actors = _with_conj(pobj[0]) if pobj else out.actors
+            out.actors = with_conj(pobj[0]) if pobj else out.actors
         elif c.dep_ == "prep" and c.lower_ in TARGET_PREPS and not out.recipients:
             out.recipients = [g for g in c.children if g.dep_ == "pobj"]
     head = trigger.head
@@ -278,7 +284,7 @@ def _noun(trigger: Token, patient_poss: bool) -> Roles:
     ):
         subj, passive = subject(head)
         if subj is not None and not passive:
-            out.actors = _with_conj(subj)
+            out.actors = with_conj(subj)
     if not out.actors and trigger.dep_ == "pobj" and head.dep_ == "prep" and head.lower_ == "in":
         # "took part in the talks", "killed in a bombing by X": the clause subject is no actor
         pass

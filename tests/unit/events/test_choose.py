@@ -12,7 +12,14 @@ SENT = Sentence(0, 40, "Troops shelled the town, killing three.")
 
 
 def draft(etype: str, start: int = 7, **kw) -> Draft:
-    return Draft(event_type=etype, sentence=SENT, trigger="x", trigger_start=start, **kw)
+    return Draft(
+        event_type=etype,
+        sentence=SENT,
+        trigger="x",
+        trigger_start=start,
+        trigger_span=(start, start + 1),
+        **kw,
+    )
 
 
 def predict(*types: str, event: float = 0.9, **kw) -> Prediction:
@@ -24,13 +31,30 @@ def no_anchor(etype, mode):
     raise AssertionError("anchor must not be called")
 
 
+def no_word(etype, mode):
+    return None  # the chooser found no word to anchor on
+
+
+def at(start: int):
+    """An anchor whose chosen trigger word starts at `start`."""
+    return lambda etype, mode: draft(etype, start, mode=mode)
+
+
 def test_no_chosen_type_drops_every_draft() -> None:
     assert reconcile([draft("ASSAULT")], Prediction(0.2, {"ASSAULT": 0.9}, ()), no_anchor) == []
 
 
 def test_drafts_of_unchosen_types_are_dropped() -> None:
-    kept = reconcile([draft("ASSAULT"), draft("PROTEST", 20)], predict("ASSAULT"), no_anchor)
+    kept = reconcile([draft("ASSAULT"), draft("PROTEST", 20)], predict("ASSAULT"), at(7))
     assert [d.event_type for d in kept] == ["ASSAULT"]
+
+
+def test_the_rule_draft_on_the_chosen_word_stands_and_another_word_adds_a_draft() -> None:
+    rule = draft("ASSAULT", confidence=0.5)
+    (d,) = reconcile([rule], predict("ASSAULT"), at(7))
+    assert d is rule
+    kept = reconcile([draft("ASSAULT")], predict("ASSAULT"), at(25))
+    assert [d.trigger_start for d in kept] == [7, 25]
 
 
 def test_a_spare_draft_is_retyped_and_keeps_only_counts_the_type_may_carry() -> None:
@@ -40,11 +64,11 @@ def test_a_spare_draft_is_retyped_and_keeps_only_counts_the_type_may_carry() -> 
     (d,) = reconcile(
         [draft("COERCE", counts=[killed], role="speaker")],
         predict("PROTEST", modes={"PROTEST": "demo"}),
-        no_anchor,
+        no_word,
     )
     assert (d.event_type, d.mode, d.role) == ("PROTEST", "demo", None)
     assert d.counts == [killed]
-    (d,) = reconcile([draft("COERCE", counts=[killed])], predict("ACCUSE"), no_anchor)
+    (d,) = reconcile([draft("COERCE", counts=[killed])], predict("ACCUSE"), no_word)
     assert d.counts == []
 
 
@@ -64,13 +88,13 @@ def test_a_type_the_lexicon_screened_out_is_not_anchored() -> None:
 
 
 def test_confidence_mixes_typer_probability_and_rule_evidence() -> None:
-    (d,) = reconcile([draft("ASSAULT", confidence=0.5)], predict("ASSAULT"), no_anchor)
+    (d,) = reconcile([draft("ASSAULT", confidence=0.5)], predict("ASSAULT"), at(7))
     assert d.confidence == round(0.8 * 0.9 + 0.2 * 0.5, 2)
 
 
 def test_acled_choice_and_mode_come_from_the_typer_when_rules_said_none() -> None:
     p = predict("ASSAULT", modes={"ASSAULT": "firearms"}, acled={"ASSAULT": "Armed clash"})
-    (d,) = reconcile([draft("ASSAULT")], p, no_anchor)
+    (d,) = reconcile([draft("ASSAULT")], p, at(7))
     assert (d.mode, d.acled_sub) == ("firearms", "Armed clash")
-    (d,) = reconcile([draft("ASSAULT", mode="aerial")], p, no_anchor)
+    (d,) = reconcile([draft("ASSAULT", mode="aerial")], p, at(7))
     assert d.mode == "aerial"
