@@ -47,7 +47,7 @@ train: $(STAMP)
 
 # The sentence-embedding design of issue 11 (all-MiniLM-L6-v2, int8 ONNX) measured beside the
 # shipped typer, in its own venv under var/ (requirements-embed.lock), never in .venv and never
-# in the coder. ~12 min of CPU; EMBED_ARGS=--cv-only never reads the test split.
+# in the coder. ~15 min of CPU; EMBED_ARGS=--cv-only never reads the test split.
 EMBED_VENV ?= var/venv-embed
 compare-embedding:
 	test -f $(EMBED_VENV)/.installed || { $(PY) -m venv $(EMBED_VENV) \

@@ -40,7 +40,7 @@ from newsflow.events import typer
 CACHE = Path("var/embed/minilm-int8.npz")
 MAX_LENGTH = 256  # sentence-transformers' max_seq_length for all-MiniLM-L6-v2
 ARTICLE = 5  # candidate sentences per article, batched as the coder would
-GRID = (1.0, 4.0, 16.0)
+GRID = (0.25, 1.0, 4.0, 16.0)
 
 
 def _package_dir(name: str) -> Path:
