@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONFIG ?= config/newsflow.example.yaml
 
-.PHONY: install run test unit lint schemas eval train bench lock deploy-check clean
+.PHONY: install run test unit lint schemas eval train compare-embedding bench lock deploy-check clean
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -46,6 +46,17 @@ eval: $(STAMP)
 train: $(STAMP)
 	$(BIN)/python scripts/train_events.py $(TRAIN_ARGS)
 	$(BIN)/python scripts/train_arguments.py
+
+# The sentence-embedding design of issue 11 (all-MiniLM-L6-v2, int8 ONNX) measured beside the
+# shipped typer, in its own venv under var/ (requirements-embed.lock), never in .venv and never
+# in the coder. ~15 min of CPU; EMBED_ARGS=--cv-only never reads the test split.
+EMBED_VENV ?= var/venv-embed
+compare-embedding:
+	test -f $(EMBED_VENV)/.installed || { $(PY) -m venv $(EMBED_VENV) \
+	  && $(EMBED_VENV)/bin/pip install --quiet --require-hashes --no-deps -r requirements-embed.lock \
+	  && $(EMBED_VENV)/bin/pip install --quiet --no-deps --no-build-isolation -e . \
+	  && touch $(EMBED_VENV)/.installed; }
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(EMBED_VENV)/bin/python scripts/compare_embedding.py $(EMBED_ARGS)
 
 BENCH_VENV ?= .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed

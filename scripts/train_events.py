@@ -142,15 +142,17 @@ def train(
     store("event", _fit(x[:n], y_event, None, C["event"]), ["no", "yes"], True)
 
     # screen: is-event from the words alone, run before the parse to pick sentences worth parsing
+    # (none for a design without word features, e.g. scripts/compare_embedding.py's embedding alone)
     vocab_names = sorted(mat.vocab, key=mat.vocab.get)
-    word_cols = np.array([i for i, f in enumerate(vocab_names) if f[:2] in ("w:", "b:")])
-    m = _fit(x[:n][:, word_cols], y_event, None, C["event"])
-    full = np.zeros((x.shape[1], 1), dtype=np.float32)
-    full[word_cols, 0] = m.coef_[0]
-    arrays["screen.classes"] = np.array(["no", "yes"])
-    arrays["screen.weights"] = np.round(full, 6).astype(np.float32)
-    arrays["screen.bias"] = np.round(m.intercept_, 6).astype(np.float32)
-    heads["screen"] = {"multilabel": True}
+    word_cols = np.array([i for i, f in enumerate(vocab_names) if f[:2] in ("w:", "b:")], dtype=int)
+    if len(word_cols):
+        m = _fit(x[:n][:, word_cols], y_event, None, C["event"])
+        full = np.zeros((x.shape[1], 1), dtype=np.float32)
+        full[word_cols, 0] = m.coef_[0]
+        arrays["screen.classes"] = np.array(["no", "yes"])
+        arrays["screen.weights"] = np.round(full, 6).astype(np.float32)
+        arrays["screen.bias"] = np.round(m.intercept_, 6).astype(np.float32)
+        heads["screen"] = {"multilabel": True}
 
     # types: one-vs-rest over event rows, synthetic rows down-weighted
     types = typer_types()
