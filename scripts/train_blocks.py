@@ -64,17 +64,21 @@ def covered(block: str, reference: set[tuple[str, ...]]) -> bool:
     return total > 0 and sum(n for s, n in got.items() if s in reference) >= COVERED * total
 
 
-def build(record: dict) -> Row:
+def build(record: dict, comparing: bool) -> Row:
+    """A page's row; the precision pass and the current extractor run only for --compare."""
     page = prepare(record["html"], record["url"], with_body=True)
     recall = [b for b in run_pass(page.tree, record["url"], RECALL) if b.strip()]
-    precise = {" ".join(b.split()) for b in run_pass(page.tree, record["url"], PRECISION)}
     x = blocks.features(page.tree, recall, page.body)
     reference = set(shingles(record["expected_text"]))
     y = np.array([covered(b, reference) for b in recall], dtype=np.int8)
-    try:
-        current = extract_html(record["html"], record["url"]).text
-    except ExtractError:
-        current = ""
+    precise: set[str] = set()
+    current = ""
+    if comparing:
+        precise = {" ".join(b.split()) for b in run_pass(page.tree, record["url"], PRECISION)}
+        try:
+            current = extract_html(record["html"], record["url"]).text
+        except ExtractError:
+            current = ""
     return Row(
         record["id"],
         record["expected_text"],
@@ -89,11 +93,11 @@ def build(record: dict) -> Row:
     )
 
 
-def pages(shared: Path) -> list[Row]:
+def pages(shared: Path, comparing: bool) -> list[Row]:
     tune = [r for r in load(shared / WCXB_SET) if part(r["id"]) == "tune"]
     out = []
     for i, rec in enumerate(tune):
-        out.append(build(rec))
+        out.append(build(rec, comparing))
         if i % 50 == 0:
             print(f"  {i}/{len(tune)} pages", file=sys.stderr, flush=True)
     return out
@@ -184,7 +188,7 @@ def main() -> None:
     if not (args.shared / WCXB_SET).is_file():
         print(f"train_blocks: no {args.shared / WCXB_SET}; the shipped archive is kept")
         return
-    rows = pages(args.shared)
+    rows = pages(args.shared, args.compare)
     if args.compare:
         compare(rows)
         return
