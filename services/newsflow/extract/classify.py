@@ -1,7 +1,7 @@
 """The learned block classifier: a logistic regression over blocks.features, shipped as .npz.
 
 Trained by scripts/train_blocks.py (`make train`) on the WCXB tune part (CC BY 4.0,
-attribution: WCXB, Murrough Foley 2026; see data/blocks.LICENSE.md). Pure numpy at
+attribution: WCXB, Murrough Foley 2026; see data/blocks.NOTICE.txt). Pure numpy at
 run time. A broken or mismatched archive raises ExtractError at load, never a wrong
 prediction later. Not on the default path: on 5-fold CV over the tune part it scored
 F1 0.923 against the current passes' 0.932 (README, "Block classifier"), so
