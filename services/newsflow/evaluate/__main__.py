@@ -11,6 +11,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m newsflow.evaluate")
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
     parser.add_argument("--only", choices=["extraction", "events"], default=None)
+    parser.add_argument(
+        "--classifier", action="store_true", help="also score the block classifier (off by default)"
+    )
     args = parser.parse_args()
     from newsflow.evaluate import events, extraction
 
@@ -25,7 +28,7 @@ def main() -> int:
         return 1
 
     if args.only in (None, "extraction"):
-        print(extraction.report(args.shared))
+        print(extraction.report(args.shared, classifier=args.classifier))
     if args.only in (None, "events"):
         print(events.report(args.shared))
     return 0

@@ -120,16 +120,19 @@ class Newsflow:
     """newsflow's extractor as a scoring callable; counts paths and removals on the way.
     An ExtractError counts as empty output."""
 
-    def __init__(self) -> None:
+    def __init__(self, classifier: bool = False) -> None:
+        from newsflow.extract.classify import shipped
+
         self.paths: Counter[str] = Counter()
         self.removed: Counter[str] = Counter()
+        self.model = shipped() if classifier else None
 
     def __call__(self, html: str, url: str) -> str:
         from newsflow.errors import ExtractError
         from newsflow.extract.document import extract_html
 
         try:
-            got = extract_html(html, url)
+            got = extract_html(html, url, classifier=self.model)
         except ExtractError as exc:
             self.paths[f"error:{exc.reason}"] += 1
             return ""
@@ -169,8 +172,9 @@ def sets(shared: Path) -> list[tuple[str, list[dict[str, str]]]]:
     return out
 
 
-def report(shared: Path) -> str:
-    """Score plain trafilatura and newsflow per dev set and part; a message if none is there."""
+def report(shared: Path, classifier: bool = False) -> str:
+    """Score plain trafilatura and newsflow per dev set and part; a message if none is there.
+    `classifier` adds newsflow with the block classifier (not the default) as a third row."""
     found = sets(shared)
     if not found:
         return (
@@ -182,10 +186,13 @@ def report(shared: Path) -> str:
         plain(rec["html"], rec["url"])
         ours(rec["html"], rec["url"])
     out = []
+    extractors: dict[str, Callable[[str, str], str]] = {"trafilatura": plain, "newsflow": ours}
+    if classifier:
+        extractors["classifier"] = Newsflow(classifier=True)
     for name, records in found:
         ours.paths.clear()
         ours.removed.clear()
-        scores = run({"trafilatura": plain, "newsflow": ours}, records)
+        scores = run(extractors, records)
         out.append(
             f"extraction: {name} ({len(records)} pages)\n{table(scores)}\n"
             f"newsflow paths: {counts(ours.paths)}\nnewsflow removed: {counts(ours.removed)}"

@@ -115,3 +115,26 @@ def test_report_covers_wcxb_parts(tmp_path: Path) -> None:
     assert f"extraction: wcxb-tune ({tune} pages)" in out
     assert f"extraction: wcxb-frozen ({len(ids) - tune} pages)" in out
     assert "CC BY 4.0" in out
+
+
+def test_report_adds_the_classifier_row_on_request(tmp_path: Path) -> None:
+    """--classifier scores newsflow with the block classifier as a third row; off, there is none."""
+    body = "".join(
+        f"<p>Paragraph {i} of a story about the harbour, where the ferry ran aground on Sunday.</p>"
+        for i in range(8)
+    )
+    html = f"<html><body><article><h1>Harbour</h1>{body}</article></body></html>"
+    expected = "\n".join(
+        f"Paragraph {i} of a story about the harbour, where the ferry ran aground on Sunday."
+        for i in range(8)
+    )
+    (tmp_path / "eval").mkdir()
+    line = json.dumps(
+        {"id": "a", "url": "https://example.org/a", "html": html, "expected_text": expected}
+    )
+    (tmp_path / "eval" / "extraction-aeb-dev.jsonl").write_text(line + "\n", encoding="utf-8")
+    assert not any(r.startswith("classifier") for r in report(tmp_path).splitlines())
+    row = next(
+        r for r in report(tmp_path, classifier=True).splitlines() if r.startswith("classifier")
+    )
+    assert row.split()[1] == "1.000"
