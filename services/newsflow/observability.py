@@ -25,8 +25,10 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
+from structlog.typing import FilteringBoundLogger
 
 from newsflow.config import ObservabilitySettings
+from newsflow.models import Stage
 
 
 def configure_logging(settings: ObservabilitySettings) -> None:
@@ -180,6 +182,30 @@ LEASES_LOST = Counter(
     "newsflow_leases_lost_total", "Links finished after their lease went to another replica."
 )
 BROKER_READY = Gauge("newsflow_broker_ready", "1 while the Kafka broker answers.")
+
+
+_BY_STAGE = {Stage.FETCH: FETCHES, Stage.EXTRACT: EXTRACTS}
+
+
+def record(
+    log: FilteringBoundLogger,
+    stage: Stage,
+    status: str,
+    reason: str = "",
+    *,
+    level: int = logging.INFO,
+    **fields: object,
+) -> None:
+    """One item through one stage: its log line and its count in newsflow_<stage>_total,
+    moved together so the two cannot drift. "ok" is logged at debug: the article's own
+    line already says it went through."""
+    if stage is Stage.CODE:
+        CODINGS.labels(status).inc()  # its only label; the reason is in the log line
+    else:
+        _BY_STAGE[stage].labels(status, reason).inc()
+    if reason:
+        fields["reason"] = reason
+    log.log(logging.DEBUG if status == "ok" else level, str(stage), status=status, **fields)
 
 
 HTTP_ADDRESS_FILE = "http.address"

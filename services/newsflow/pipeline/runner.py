@@ -131,7 +131,9 @@ class Pipeline:
         await self.store.sync_sources([(x.id, x.url) for x in s.sources], now)
         poller = SourcePoller(self.fetcher, self.store, s.poll, fetch=s.fetch)
         handler = ArticleHandler(
-            s,
+            s.extract,
+            s.raw,
+            s.kafka,
             self.sources,
             self.fetcher,
             self.pool,
