@@ -33,6 +33,7 @@ deploy-check:
 lint: $(STAMP)
 	$(BIN)/ruff check services tests
 	$(BIN)/ruff format --check services tests
+	$(BIN)/mypy
 
 schemas: $(STAMP)
 	$(BIN)/newsflow schemas --out schemas

@@ -8,6 +8,7 @@ never a URL.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
@@ -211,6 +212,14 @@ def record(
 HTTP_ADDRESS_FILE = "http.address"
 
 
+def bound_port(site: web.TCPSite) -> int:
+    """The port a started site listens on; aiohttp keeps the server private."""
+    server = site._server
+    assert isinstance(server, asyncio.Server), "the site is not started"
+    port: int = server.sockets[0].getsockname()[1]
+    return port
+
+
 class HealthServer:
     """Serves /metrics, /healthz and /readyz on the configured port.
 
@@ -239,7 +248,7 @@ class HealthServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port)
         await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # real port when 0 was asked
+        self.port = bound_port(site)  # the real port when 0 was asked
         if self.address_file:
             self.address_file.parent.mkdir(parents=True, exist_ok=True)
             self.address_file.write_text(f"{self.settings.http_host}:{self.port}\n")

@@ -18,13 +18,23 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TypedDict
 
 from newsflow.bench import report
 from newsflow.bench.workload import describe, shared_eval_docs, synthetic_docs
 
 MEASURES = ("ceiling", "e2e", "peer", "polling", "memory")
-FULL = {"articles": 300, "feeds": 10_000, "memory": 2_000, "marks": (500, 2_000)}
-QUICK = {"articles": 40, "feeds": 1_000, "memory": 200, "marks": (50, 200)}
+
+
+class Sizes(TypedDict):
+    articles: int
+    feeds: int
+    memory: int
+    marks: tuple[int, int]
+
+
+FULL = Sizes(articles=300, feeds=10_000, memory=2_000, marks=(500, 2_000))
+QUICK = Sizes(articles=40, feeds=1_000, memory=200, marks=(50, 200))
 DEFAULT_SHARED = Path("../shared/eval/extraction-aeb-dev.jsonl")
 
 

@@ -103,13 +103,12 @@ async def polling(n_feeds: int, work: Path, *, settings: dict | None = None) -> 
     server = await CorpusServer(routes).start()
     try:
         feeds = list(routes)
-        extra = {"poll": {"first_poll_horizon_hours": 1.0, **(settings or {})}}
         config = bench_config(
             work / "poll.yaml",
             base_url=server.base,
             feeds=feeds,
             state_dir=work / "poll-state",
-            **extra,
+            poll={"first_poll_horizon_hours": 1.0, **(settings or {})},
         )
         first = await run_once(config, log=work / "poll-1.log", every=0.25)
         n_first = len(server.requests)

@@ -48,7 +48,7 @@ async def reprocess_from_raw(settings: Settings, bootstrap: list[str]) -> Counte
         end = await consumer.end_offsets(tps)
         await consumer.seek_to_beginning(*tps)
         limit = asyncio.Semaphore(pool.workers * 2)
-        tasks: list[asyncio.Task] = []
+        tasks: list[asyncio.Task[None]] = []
         # Read whole batches until every partition has passed the end seen at start and one
         # poll comes back empty: some brokers (Tansu 0.6) report the end as the start of the
         # last batch + 1, so the end offset alone would stop mid-batch.
