@@ -39,7 +39,7 @@ schemas: $(STAMP)
 	$(BIN)/newsflow schemas --out schemas
 
 eval: $(STAMP)
-	$(BIN)/python -m newsflow.evaluate --shared ../shared
+	$(BIN)/python -m newsflow_tools.evaluate --shared ../shared
 
 # Rebuilds the event typer (services/newsflow/events/data/typer.npz) from data/events, bit for bit;
 # TRAIN_ARGS=--compare prints the design comparison (5-fold CV on train, then the test split).
@@ -57,7 +57,7 @@ $(BENCH_STAMP): requirements-bench.lock
 
 # Throughput, scale and memory side by side (~6-10 min on 2 cores); BENCH_ARGS=--quick for a smoke run.
 bench: $(STAMP) $(BENCH_STAMP)
-	$(BIN)/python -m newsflow.bench --peer-python $(BENCH_VENV)/bin/python $(BENCH_ARGS)
+	$(BIN)/python -m newsflow_tools.bench --peer-python $(BENCH_VENV)/bin/python $(BENCH_ARGS)
 
 # Regenerates the hashed locks; needs network access to PyPI.
 lock:

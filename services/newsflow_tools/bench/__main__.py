@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 from typing import TypedDict
 
-from newsflow.bench import report
-from newsflow.bench.workload import describe, shared_eval_docs, synthetic_docs
+from newsflow_tools.bench import report
+from newsflow_tools.bench.workload import describe, shared_eval_docs, synthetic_docs
 
 MEASURES = ("ceiling", "e2e", "peer", "polling", "memory")
 
@@ -95,8 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work
 
     if "ceiling" in args.measures:
-        from newsflow.bench.ceiling import measure, measure_parallel
         from newsflow.events.coder import EventCoder
+        from newsflow_tools.bench.ceiling import measure, measure_parallel
 
         _say(f"ceiling: process_document over {len(docs)} pages in one process")
         coder = EventCoder(args.model)
@@ -111,23 +111,23 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"ceiling: the same loop in {info['cores']} processes at once, {len(sample)} pages")
         results["ceiling"]["parallel"] = measure_parallel(sample, args.model, info["cores"])
     if "e2e" in args.measures:
-        from newsflow.bench.runs import end_to_end
+        from newsflow_tools.bench.runs import end_to_end
 
         _say(f"end to end: newsflow run --once over {len(docs)} pages")
         results["e2e"] = asyncio.run(end_to_end(docs, work))
     if "peer" in args.measures:
-        from newsflow.bench.peer import run_peer
+        from newsflow_tools.bench.peer import run_peer
 
         _say(f"peer: newspaper4k over {len(docs)} pages ({args.peer_python})")
         base = "http://127.0.0.1:8000"
         results["peer"] = run_peer([(base + d.path, d.html) for d in docs], args.peer_python, work)
     if "polling" in args.measures:
-        from newsflow.bench.runs import polling
+        from newsflow_tools.bench.runs import polling
 
         _say(f"polling: {sizes['feeds']:,} feeds, twice")
         results["polling"] = asyncio.run(polling(sizes["feeds"], work))
     if "memory" in args.measures:
-        from newsflow.bench.runs import end_to_end
+        from newsflow_tools.bench.runs import end_to_end
 
         n, (low, high) = sizes["memory"], sizes["marks"]
         _say(f"memory: newsflow run --once over {n:,} synthetic pages")

@@ -12,7 +12,7 @@ def main() -> int:
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
     parser.add_argument("--only", choices=["extraction", "events"], default=None)
     args = parser.parse_args()
-    from newsflow.evaluate import events, extraction
+    from newsflow_tools.evaluate import events, extraction
 
     # No data is a failure, not a pass: an exit 0 here read as "evaluation passed".
     needed = args.shared / extraction.DEV_SET

@@ -10,11 +10,11 @@ import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from newsflow.bench.corpus import CorpusArticle, render_rss
-from newsflow.bench.daemon import RunWatch, bench_config, run_once
-from newsflow.bench.server import CorpusServer, Route
-from newsflow.bench.workload import Doc, build_site
 from newsflow.extract.pool import default_workers
+from newsflow_tools.bench.corpus import CorpusArticle, render_rss
+from newsflow_tools.bench.daemon import RunWatch, bench_config, run_once
+from newsflow_tools.bench.server import CorpusServer, Route
+from newsflow_tools.bench.workload import Doc, build_site
 
 MiB = 1024 * 1024
 

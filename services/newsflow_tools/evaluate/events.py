@@ -205,7 +205,7 @@ def speed_report(coder: EventCoder, shared: Path) -> list[str]:
 
 def report(shared: Path) -> str:
     """The events section of `make eval`."""
-    from newsflow.evaluate import labelled, samples
+    from newsflow_tools.evaluate import labelled, samples
 
     coder = EventCoder()
     seed_lines, _ = seed_report(coder, shared)
