@@ -1,6 +1,6 @@
 """`make bench`: throughput, scale and memory, measured side by side in one run.
 
-    python -m newsflow.bench [--quick] [--only ceiling,e2e,peer,polling,memory]
+    python -m newsflow_tools.bench [--quick] [--only ceiling,e2e,peer,polling,memory]
                              [--shared-eval ../shared/eval/extraction-aeb-dev.jsonl]
 
 Prints one table (figures, ratios, PASS/MISS per target) and writes it with every raw
@@ -40,7 +40,7 @@ DEFAULT_SHARED = Path("../shared/eval/extraction-aeb-dev.jsonl")
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(
-        prog="python -m newsflow.bench", description=__doc__.split("\n")[0]
+        prog="python -m newsflow_tools.bench", description=__doc__.split("\n")[0]
     )
     ap.add_argument(
         "--quick", action="store_true", help="small sizes: a smoke run of a minute or two"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m newsflow.evaluate")
+    parser = argparse.ArgumentParser(prog="python -m newsflow_tools.evaluate")
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
     parser.add_argument("--only", choices=["extraction", "events"], default=None)
     args = parser.parse_args()
