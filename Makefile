@@ -33,12 +33,13 @@ deploy-check:
 lint: $(STAMP)
 	$(BIN)/ruff check services tests
 	$(BIN)/ruff format --check services tests
+	$(BIN)/mypy
 
 schemas: $(STAMP)
 	$(BIN)/newsflow schemas --out schemas
 
 eval: $(STAMP)
-	$(BIN)/python -m newsflow.evaluate --shared ../shared
+	$(BIN)/python -m newsflow_tools.evaluate --shared ../shared
 
 # Rebuilds the event typer and the argument chooser (services/newsflow/events/data/typer.npz,
 # arguments.npz) from data/events, bit for bit;
@@ -73,7 +74,7 @@ $(BENCH_STAMP): requirements-bench.lock
 
 # Throughput, scale and memory side by side (~6-10 min on 2 cores); BENCH_ARGS=--quick for a smoke run.
 bench: $(STAMP) $(BENCH_STAMP)
-	$(BIN)/python -m newsflow.bench --peer-python $(BENCH_VENV)/bin/python $(BENCH_ARGS)
+	$(BIN)/python -m newsflow_tools.bench --peer-python $(BENCH_VENV)/bin/python $(BENCH_ARGS)
 
 # Regenerates the hashed locks; needs network access to PyPI.
 lock:

@@ -14,6 +14,7 @@ level and dead-lettered with Reason.INTERNAL, and the daemon keeps running.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 
 
@@ -65,7 +66,7 @@ class NewsflowError(Exception):
         self.retriable = self.default_retriable if retriable is None else retriable
         self.url = url
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Callable[..., NewsflowError], tuple[object, ...]]:
         # Errors cross process boundaries (worker pool); keep reason and flags when pickled.
         return (_rebuild, (type(self), super().__str__(), self.reason, self.retriable, self.url))
 
@@ -100,5 +101,7 @@ class StateError(NewsflowError):
     default_retriable = True
 
 
-def _rebuild(cls, message, reason, retriable, url):
+def _rebuild(
+    cls: type[NewsflowError], message: str, reason: Reason, retriable: bool, url: str | None
+) -> NewsflowError:
     return cls(message, reason=reason, retriable=retriable, url=url)

@@ -1,6 +1,6 @@
 """Typed messages between stages and on Kafka.
 
-Flow: SourceItem → (fetch; processing.DocumentRequest in a worker) → Article
+Flow: SourceItem → FetchedPage → (processing.DocumentRequest in a worker) → Article
 (+ EventRecord) → Kafka, or DeadLetter at any step. Published messages carry
 `schema_version`; their JSON Schema is exported to `schemas/` by `newsflow schemas`
 and checked by a test.
@@ -35,6 +35,28 @@ class SourceItem(Message):
     content: str | None = Field(None, description="Full text or HTML carried by the feed entry.")
     language: str | None = None
     tags: tuple[str, ...] = ()
+
+
+class FetchedPage(Message):
+    """A page ready for extraction, whatever brought it: a fetch, a full-text feed entry,
+    the raw topic (replay) or the `extract` command. The only message from fetching to
+    the workers; pipeline/plan.py turns it into the worker's request."""
+
+    requested_url: str = Field(description="The link as queued; dead letters are keyed by it.")
+    url: str = Field(description="Where the body came from, after redirects.")
+    body: str
+    content_type: str = Field(description="Media type, lower-case, without parameters.")
+    source_id: str
+    source_url: str = ""
+    fetched_at: AwareDatetime
+    title: str | None = Field(None, description="Title the source gave.")
+    published_at: AwareDatetime | None = Field(
+        None, description="Publication time the source gave."
+    )
+    tags: tuple[str, ...] = ()
+    language: str | None = None
+    from_feed: bool = Field(False, description="The body is the feed entry's own text.")
+    article_id: str | None = Field(None, description="Key of an earlier publication (replay).")
 
 
 # --- published messages --------------------------------------------------------------------
@@ -212,6 +234,7 @@ class Stage(StrEnum):
     FETCH = "fetch"
     EXTRACT = "extract"
     CODE = "code"
+    DEDUP = "dedup"  # claiming the fingerprint, before anything is published
     PUBLISH = "publish"
 
 

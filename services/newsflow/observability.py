@@ -8,6 +8,7 @@ never a URL.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
@@ -25,8 +26,10 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
+from structlog.typing import FilteringBoundLogger
 
 from newsflow.config import ObservabilitySettings
+from newsflow.models import Stage
 
 
 def configure_logging(settings: ObservabilitySettings) -> None:
@@ -182,7 +185,39 @@ LEASES_LOST = Counter(
 BROKER_READY = Gauge("newsflow_broker_ready", "1 while the Kafka broker answers.")
 
 
+_BY_STAGE = {Stage.FETCH: FETCHES, Stage.EXTRACT: EXTRACTS}
+
+
+def record(
+    log: FilteringBoundLogger,
+    stage: Stage,
+    status: str,
+    reason: str = "",
+    *,
+    level: int = logging.INFO,
+    **fields: object,
+) -> None:
+    """One item through one stage: its log line and its count in newsflow_<stage>_total,
+    moved together so the two cannot drift. "ok" is logged at debug: the article's own
+    line already says it went through."""
+    if stage is Stage.CODE:
+        CODINGS.labels(status).inc()  # its only label; the reason is in the log line
+    else:
+        _BY_STAGE[stage].labels(status, reason).inc()
+    if reason:
+        fields["reason"] = reason
+    log.log(logging.DEBUG if status == "ok" else level, str(stage), status=status, **fields)
+
+
 HTTP_ADDRESS_FILE = "http.address"
+
+
+def bound_port(site: web.TCPSite) -> int:
+    """The port a started site listens on; aiohttp keeps the server private."""
+    server = site._server
+    assert isinstance(server, asyncio.Server), "the site is not started"
+    port: int = server.sockets[0].getsockname()[1]
+    return port
 
 
 class HealthServer:
@@ -213,7 +248,7 @@ class HealthServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port)
         await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # real port when 0 was asked
+        self.port = bound_port(site)  # the real port when 0 was asked
         if self.address_file:
             self.address_file.parent.mkdir(parents=True, exist_ok=True)
             self.address_file.write_text(f"{self.settings.http_host}:{self.port}\n")

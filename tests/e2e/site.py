@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from newsflow.bench.corpus import CorpusArticle, make_articles, render_page, render_rss
-from newsflow.bench.server import CorpusServer, Route
+from newsflow_tools.bench.corpus import CorpusArticle, make_articles, render_page, render_rss
+from newsflow_tools.bench.server import CorpusServer, Route
 
 
 async def start_site(

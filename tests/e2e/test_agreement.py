@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from newsflow.bench.corpus import render_page
+from newsflow_tools.bench.corpus import render_page
 from tests.conftest import read_topic
 from tests.e2e import cli
 from tests.e2e.site import start_site

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from newsflow.bench.server import CorpusServer, Route
+from newsflow_tools.bench.server import CorpusServer, Route
 from tests.e2e import cli
 
 pytestmark = pytest.mark.timeout(180)

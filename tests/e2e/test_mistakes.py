@@ -103,7 +103,7 @@ def test_dlq_list_rejects_an_unknown_reason(tmp_path):
 def test_eval_without_data_fails_with_a_clear_message(tmp_path):
     """`make eval` with no evaluation data exits non-zero and says what is missing."""
     proc = subprocess.run(
-        [sys.executable, "-m", "newsflow.evaluate", "--shared", str(tmp_path / "nowhere")],
+        [sys.executable, "-m", "newsflow_tools.evaluate", "--shared", str(tmp_path / "nowhere")],
         capture_output=True,
         text=True,
         timeout=120,

@@ -22,7 +22,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from newsflow.bench.corpus import make_articles, render_page, render_rss
+from newsflow_tools.bench.corpus import make_articles, render_page, render_rss
 
 FEED = "/feed.rss"
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux value; the module may lack it

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import asyncpg
 
-from newsflow.bench.corpus import CorpusArticle, make_articles
+from newsflow_tools.bench.corpus import CorpusArticle, make_articles
 from tests.integration import daemon
 from tests.integration.fleet_server import FEED
 

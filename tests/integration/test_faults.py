@@ -29,10 +29,10 @@ import aiohttp
 import psutil
 import pytest
 
-from newsflow.bench.corpus import CorpusArticle, make_articles, render_page, render_rss
-from newsflow.bench.server import CorpusServer, Route
 from newsflow.publish.embedded import EmbeddedBroker, free_port
 from newsflow.urls import article_id_for, canonicalize
+from newsflow_tools.bench.corpus import CorpusArticle, make_articles, render_page, render_rss
+from newsflow_tools.bench.server import CorpusServer, Route
 from tests.conftest import Record, read_topic
 from tests.integration import daemon
 

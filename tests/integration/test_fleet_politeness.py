@@ -9,11 +9,11 @@ import time
 
 import pytest
 
-from newsflow.bench.server import CorpusServer, Route
 from newsflow.config import FetchSettings
 from newsflow.fetch.client import Fetcher
 from newsflow.pipeline.fleet import StoreFleetClock
 from newsflow.state.postgres import PostgresStore
+from newsflow_tools.bench.server import CorpusServer, Route
 from tests.integration.fetch_hostile_web import MapResolver
 from tests.integration.test_postgres_state import DSN, schema  # noqa: F401  (fixture)
 

@@ -10,8 +10,8 @@ from collections import Counter
 
 import pytest
 
-from newsflow.bench.corpus import make_articles, render_atom, render_page, render_rss
-from newsflow.bench.server import CorpusServer, Route
+from newsflow_tools.bench.corpus import make_articles, render_atom, render_page, render_rss
+from newsflow_tools.bench.server import CorpusServer, Route
 from tests.conftest import read_topic
 from tests.integration import daemon
 

@@ -15,8 +15,8 @@ from newsflow import assembly
 from newsflow.cli import with_settings
 from newsflow.config import Settings
 from newsflow.errors import ExtractError, NewsflowError, Reason
-from newsflow.extract.document import looks_like_html
-from newsflow.models import utcnow
+from newsflow.models import DeadLetter, utcnow
+from newsflow.pipeline import plan
 from newsflow.processing import DocumentRequest, DocumentResult, process_document
 
 
@@ -35,16 +35,11 @@ def _request(
     doc_url = (
         url or "urn:sha256:" + hashlib.sha256(body.encode("utf-8", "replace")).hexdigest()[:32]
     )
-    return DocumentRequest(
-        url=doc_url,
-        body=body,
-        media="html" if looks_like_html(body) else "text",
-        source_id="cli",
-        source_url=url or "",
-        fetched_at=utcnow(),
-        feed_published_at=published,
-        min_text_chars=min_chars,
-    )
+    page = plan.given_page(body, doc_url, url or "", published, utcnow())
+    request = plan.document_request(page, min_chars)
+    if isinstance(request, DeadLetter):
+        raise ExtractError(request.detail, reason=request.reason)
+    return request
 
 
 def _payload(result: DocumentResult) -> dict:

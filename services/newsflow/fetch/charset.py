@@ -137,9 +137,9 @@ def choose_encoding(body: bytes, content_type: str | None) -> tuple[str, int]:
         if body.startswith(bom):
             return codec, len(bom)
     for label in (charset_from_content_type(content_type), declared_in_document(body)):
-        codec = _believe(label, body)
-        if codec:
-            return codec, 0
+        believed = _believe(label, body)
+        if believed:
+            return believed, 0
     return detect(body), 0
 
 

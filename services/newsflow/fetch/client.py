@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.connector import Connection
 
 from newsflow.config import FetchSettings
 from newsflow.errors import Reason
@@ -47,7 +48,7 @@ class PacedRequest(aiohttp.ClientRequest):
     to the socket write without giving way to the event loop: nothing can make the request
     late between the check and the bytes leaving."""
 
-    async def send(self, conn):  # type: ignore[override]
+    async def send(self, conn: Connection) -> aiohttp.ClientResponse:
         check_send_time()
         return await super().send(conn)
 
@@ -216,7 +217,7 @@ class Fetcher:
             if problem := http_url_problem(current):
                 return failure(url, problem[0], f"redirect: {problem[1]}", final_url=current)
             parts = urlsplit(current)
-            host = parts.hostname.lower()
+            host = (parts.hostname or "").lower()
             refusal = ssrf.literal_refusal(
                 host, enabled=s.block_private_addresses, allowed_hosts=s.ssrf_allowed_hosts
             )

@@ -60,7 +60,7 @@ def pause_for(state: HostState, retry_after: float | None, min_delay: float) -> 
     """How long to leave a host alone after a 429/503: its Retry-After, else doubling."""
     if retry_after is not None:
         return min(max(retry_after, 0.0), MAX_PAUSE)
-    return min(max(min_delay, MIN_BACKOFF) * 2 ** min(state.strikes, 20), MAX_PAUSE)
+    return min(max(min_delay, MIN_BACKOFF) * 2.0 ** min(state.strikes, 20), MAX_PAUSE)
 
 
 def finished(
@@ -181,6 +181,7 @@ class HostSlots:
 
     async def _wait_for_fleet(self, host: str, delay: float) -> float:
         """Holding the local slot, wait for the turn the fleet-wide clock gives this request."""
+        assert self._fleet is not None  # called only with a fleet clock
         try:
             turn = await self._fleet.reserve(host, delay)
         except BaseException:

@@ -57,7 +57,7 @@ def retry_delay(attempt: int, *, retry_after: float | None, min_delay: float) ->
     """Seconds before retry number `attempt` (1-based): Retry-After if given, else doubling."""
     if retry_after is not None:
         return retry_after
-    return max(min_delay, MIN_BACKOFF) * 2 ** (attempt - 1)
+    return max(min_delay, MIN_BACKOFF) * 2.0 ** (attempt - 1)
 
 
 def should_retry(

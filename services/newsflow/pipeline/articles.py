@@ -1,35 +1,40 @@
 """One frontier link to its end: published as an article (+ events), merged as a duplicate,
-or dead-lettered with its reason. Nothing leaves this function unaccounted for."""
+or dead-lettered with its reason. Nothing leaves this function unaccounted for.
+
+The decisions are in plan.py; this runs each step, hands its result to the plan and does
+what the plan says.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
+from datetime import datetime
 
 import structlog
+from structlog.typing import FilteringBoundLogger
 
 from newsflow import dedup
 from newsflow import observability as obs
-from newsflow.config import Settings, SourceConfig
-from newsflow.errors import ExtractError, NewsflowError, PublishError, Reason
-from newsflow.extract.document import looks_like_html
+from newsflow.config import ExtractSettings, KafkaSettings, RawSettings, SourceConfig
+from newsflow.errors import ExtractError, NewsflowError, Reason
 from newsflow.extract.pool import WorkerPool
 from newsflow.fetch.client import Fetcher
-from newsflow.models import DeadLetter, Message, RawPage, Stage, utcnow
-from newsflow.pipeline.deadletters import dead_letter, from_error
+from newsflow.models import DeadLetter, Stage, utcnow
+from newsflow.pipeline import plan
 from newsflow.processing import DocumentRequest, DocumentResult, process_document
 from newsflow.publish.kafka import Publisher
 from newsflow.state.base import Link, StateStore
 
 log = structlog.get_logger("newsflow.pipeline")
 
-HTML_TYPES = {"text/html", "application/xhtml+xml"}
-TEXT_TYPES = {"text/plain"}
-
 
 class ArticleHandler:
     def __init__(
         self,
-        settings: Settings,
+        extract: ExtractSettings,
+        raw: RawSettings,
+        kafka: KafkaSettings,
         sources: dict[str, SourceConfig],
         fetcher: Fetcher,
         pool: WorkerPool,
@@ -38,7 +43,9 @@ class ArticleHandler:
         stats: dict[str, int],
         owner: str,
     ) -> None:
-        self.settings = settings
+        self.min_text_chars = extract.min_text_chars
+        self.keep_raw = raw.enabled
+        self.max_request_size = kafka.max_request_size
         self.sources = sources
         self.fetcher = fetcher
         self.pool = pool
@@ -50,151 +57,106 @@ class ArticleHandler:
     async def handle(self, link: Link) -> None:
         """Process one link; PublishError (shutdown) propagates so the caller can release it."""
         bound = log.bind(url=link.url, source_id=link.item.source_id)
+        stage = Stage.FETCH  # the step running, named on the dead letter if it raises
         try:
-            request = await self._fetch(link, bound)
+            request = await self._request(link, bound)
             if isinstance(request, DeadLetter):
                 return await self._dead(link, request, bound)
-            try:
-                result = await run_document(self.pool, request, link.url)
-            except ExtractError as exc:
-                obs.EXTRACTS.labels("error", str(exc.reason)).inc()
-                dl = from_error(
-                    exc,
-                    url=link.url,
-                    source_id=link.item.source_id,
-                    stage=Stage.EXTRACT,
-                    attempts=link.attempts,
-                )
-                return await self._dead(link, dl, bound)
-            obs.EXTRACTS.labels("ok", "").inc()
+            stage = Stage.EXTRACT
+            result = await self._extract(link, request, bound)
+            if isinstance(result, DeadLetter):
+                return await self._dead(link, result, bound)
+            stage = Stage.DEDUP
+            if await self._duplicate(link, result, bound):
+                return
+            stage = Stage.PUBLISH
             await self._publish(link, request, result, bound)
-        except NewsflowError as exc:
-            if isinstance(exc, PublishError) and exc.retriable:
-                raise  # shutdown while the broker had not acknowledged: the caller releases
-            dl = from_error(
-                exc,
-                url=link.url,
-                source_id=link.item.source_id,
-                stage=Stage.PUBLISH,
-                attempts=link.attempts,
-            )
-            await self._dead(link, dl, bound)
-        except Exception as exc:  # a bug: loud, dead-lettered, and the daemon goes on
-            bound.critical("article", status="bug", exc_info=True)
-            dl = dead_letter(
-                url=link.url,
-                source_id=link.item.source_id,
-                stage=Stage.PUBLISH,
-                reason=Reason.INTERNAL,
-                detail=f"{type(exc).__name__}: {exc}",
-                retriable=True,
-                attempts=link.attempts,
-            )
-            await self._dead(link, dl, bound)
+        except Exception as exc:
+            if plan.must_release(exc):
+                raise
+            if not isinstance(exc, NewsflowError):  # a bug: loud, and the daemon goes on
+                bound.critical("article", status="bug", stage=str(stage), exc_info=True)
+            await self._dead(link, plan.failure(link, stage, exc), bound)
 
-    async def _fetch(self, link: Link, bound) -> DocumentRequest | DeadLetter:
-        item = link.item
-        source = self.sources.get(item.source_id)
-        base = dict(
-            url=link.url,
-            source_id=item.source_id,
-            source_url=source.url if source else "",
-            tags=tuple(item.tags or (source.tags if source else ())),
-            language=item.language or (source.language if source else None),
-            feed_title=item.title,
-            feed_published_at=item.published_at,
-            min_text_chars=self.settings.extract.min_text_chars,
-        )
-        if item.content and len(item.content) >= self.settings.extract.min_text_chars:
-            # A full-text entry is the article: no need to load the publisher's server.
-            media = "html" if looks_like_html(item.content) else "text"
-            return DocumentRequest(
-                body=item.content, media=media, fetched_at=utcnow(), path="feed", **base
-            )
+    async def _request(
+        self, link: Link, bound: FilteringBoundLogger
+    ) -> DocumentRequest | DeadLetter:
+        source = self.sources.get(link.item.source_id)
+        page = plan.feed_page(link, source, self.min_text_chars, utcnow())
+        if page is not None:
+            return plan.document_request(page, self.min_text_chars, link.attempts)
         started = time.perf_counter()
         outcome = await self.fetcher.fetch(link.url)
         obs.FETCH_SECONDS.observe(time.perf_counter() - started)
-        if not outcome.ok:
-            obs.FETCHES.labels("error", str(outcome.reason)).inc()
-            bound.info(
-                "fetch", status="error", reason=str(outcome.reason), http_status=outcome.status
-            )
-            return dead_letter(
-                url=link.url,
-                source_id=item.source_id,
-                stage=Stage.FETCH,
-                reason=outcome.reason or Reason.HTTP_ERROR,
-                detail=outcome.detail,
-                retriable=outcome.retriable,
-                attempts=link.attempts,
-            )
-        ctype = (outcome.content_type or "").lower()
-        if ctype not in HTML_TYPES | TEXT_TYPES:  # e.g. JSON: read, but not an article page
-            obs.FETCHES.labels("error", str(Reason.UNSUPPORTED_CONTENT_TYPE)).inc()
-            return dead_letter(
-                url=link.url,
-                source_id=item.source_id,
-                stage=Stage.FETCH,
-                reason=Reason.UNSUPPORTED_CONTENT_TYPE,
-                detail=f"content type {ctype or 'missing'} is not an article page",
-                retriable=False,
-                attempts=link.attempts,
-            )
-        obs.FETCHES.labels("ok", "").inc()
-        base["url"] = outcome.url
-        return DocumentRequest(
-            body=outcome.text(),
-            media="html" if ctype in HTML_TYPES else "text",
-            fetched_at=utcnow(),
-            **base,
-        )
+        request = plan.fetched_request(link, source, outcome, utcnow(), self.min_text_chars)
+        if isinstance(request, DeadLetter):
+            obs.record(bound, Stage.FETCH, "error", str(request.reason), http_status=outcome.status)
+        else:
+            obs.record(bound, Stage.FETCH, "ok")
+        return request
 
-    async def _publish(
-        self, link: Link, request: DocumentRequest, result: DocumentResult, bound
-    ) -> None:
-        article = result.article
-        now = utcnow()
-        first = await self.store.claim_fingerprint(
+    async def _extract(
+        self, link: Link, request: DocumentRequest, bound: FilteringBoundLogger
+    ) -> DocumentResult | DeadLetter:
+        try:
+            result = await run_document(self.pool, request, link.url)
+        except ExtractError as exc:
+            obs.record(bound, Stage.EXTRACT, "error", str(exc.reason))
+            return plan.failure(link, Stage.EXTRACT, exc)
+        obs.record(bound, Stage.EXTRACT, "ok")
+        if result.coding_error:
+            obs.record(bound, Stage.CODE, "error", level=logging.ERROR, detail=result.coding_error)
+        else:
+            obs.record(bound, Stage.CODE, "ok")
+        if result.uncoded_sentences:  # coded, but only its first sentences
+            bound.warning("code", status="truncated", uncoded_sentences=result.uncoded_sentences)
+        return result
+
+    async def _duplicate(
+        self, link: Link, result: DocumentResult, bound: FilteringBoundLogger
+    ) -> bool:
+        """True when the article is out already; the link is recorded as its alternate."""
+        article, now = result.article, utcnow()
+        claimed_by = await self.store.claim_fingerprint(
             dedup.from_hex(article.fingerprint), article.article_id, link.url, now
         )
-        if first is not None:
-            await self.store.add_alternate(first, link.url, now)
-            if not await self._done(link, now, first, bound):
-                return
-            obs.DUPLICATES.labels(
-                "same_article" if first == article.article_id else "content"
-            ).inc()
+        dup = plan.duplicate(link, article, claimed_by)
+        if dup is None:
+            return False
+        await self.store.add_alternate(dup.article_id, dup.alternate_url, now)
+        if await self._done(link, now, dup.article_id, bound):
+            obs.DUPLICATES.labels(dup.kind).inc()
             self.stats["duplicates"] += 1
-            bound.info("article", status="duplicate", article_id=first)
-            return
-        known = await self.store.alternates(article.article_id)
-        if known:
-            merged = sorted(set(article.alternate_urls) | set(known) - {article.canonical_url})
-            article = article.model_copy(update={"alternate_urls": merged})
-        if result.coding_error:
-            obs.CODINGS.labels("error").inc()
-            bound.error("code", status="error", detail=result.coding_error)
-        else:
-            obs.CODINGS.labels("ok").inc()
-        if result.uncoded_sentences:
-            bound.warning("code", status="truncated", uncoded_sentences=result.uncoded_sentences)
-        messages: list[Message] = [article, *result.events]
-        if self.settings.raw.enabled and request.path != "feed" and self._raw_fits(request, bound):
-            messages.append(
-                RawPage(
-                    article_id=article.article_id,
-                    url=request.url,
-                    source_id=request.source_id,
-                    content_type="text/html" if request.media == "html" else "text/plain",
-                    fetched_at=request.fetched_at,
-                    published_hint=request.feed_published_at,
-                    body=request.body,
-                )
+            bound.info("article", status="duplicate", article_id=dup.article_id)
+        return True
+
+    async def _publish(
+        self,
+        link: Link,
+        request: DocumentRequest,
+        result: DocumentResult,
+        bound: FilteringBoundLogger,
+    ) -> None:
+        known = await self.store.alternates(result.article.article_id)
+        out = plan.publication(
+            request,
+            result,
+            known,
+            keep_raw=self.keep_raw,
+            max_request_size=self.max_request_size,
+        )
+        if out.raw_skipped is not None:
+            bound.warning(
+                "raw_page",
+                status="skipped",
+                reason=str(Reason.TOO_LARGE),
+                bytes=out.raw_skipped,
+                detail="larger than kafka.max_request_size allows; raise it to keep such pages",
             )
         started = time.perf_counter()
-        await self.publisher.deliver(messages, source_id=link.item.source_id)
+        await self.publisher.deliver(out.messages, source_id=link.item.source_id)
         obs.PUBLISH_SECONDS.observe(time.perf_counter() - started)
-        if not await self._done(link, utcnow(), article.article_id, bound):
+        if not await self._done(link, utcnow(), out.article.article_id, bound):
             return
         obs.PUBLISHED.labels("article").inc()
         obs.PUBLISHED.labels("event").inc(len(result.events))
@@ -206,36 +168,20 @@ class ArticleHandler:
         bound.info(
             "article",
             status="published",
-            article_id=article.article_id,
+            article_id=out.article.article_id,
             events=len(result.events),
-            words=article.word_count,
+            words=out.article.word_count,
         )
 
-    async def _done(self, link: Link, now, article_id: str, bound) -> bool:
+    async def _done(
+        self, link: Link, now: datetime, article_id: str, bound: FilteringBoundLogger
+    ) -> bool:
         if await self.store.mark_done(link.url, now, article_id, owner=self.owner):
             return True
         _lease_lost(bound)
         return False
 
-    def _raw_fits(self, request: DocumentRequest, bound) -> bool:
-        """A page the producer would refuse is not kept for replay; the article still goes out.
-
-        The check is on the uncompressed size, as the producer's is; JSON escaping of
-        quotes and the envelope get a quarter of headroom.
-        """
-        size = len(request.body.encode("utf-8", "replace"))
-        if size * 1.25 + 4096 <= self.settings.kafka.max_request_size:
-            return True
-        bound.warning(
-            "raw_page",
-            status="skipped",
-            reason=str(Reason.TOO_LARGE),
-            bytes=size,
-            detail="larger than kafka.max_request_size allows; raise it to keep such pages",
-        )
-        return False
-
-    async def _dead(self, link: Link, dl: DeadLetter, bound) -> None:
+    async def _dead(self, link: Link, dl: DeadLetter, bound: FilteringBoundLogger) -> None:
         await self.publisher.deliver([dl], source_id=dl.source_id)
         if not await self.store.mark_failed(
             link.url,
@@ -268,7 +214,7 @@ async def run_document(pool: WorkerPool, request: DocumentRequest, url: str) -> 
     return result
 
 
-def _lease_lost(bound) -> None:
+def _lease_lost(bound: FilteringBoundLogger) -> None:
     # The lease lapsed (a stall longer than lease_seconds) and the link went to another
     # replica: its outcome is that replica's to record. What we sent is a duplicate at most.
     obs.LEASES_LOST.inc()

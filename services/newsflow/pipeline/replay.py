@@ -15,7 +15,8 @@ from newsflow import assembly
 from newsflow.config import Settings
 from newsflow.errors import ExtractError
 from newsflow.extract.pool import WorkerPool
-from newsflow.models import RawPage, Stage
+from newsflow.models import DeadLetter, RawPage, Stage
+from newsflow.pipeline import plan
 from newsflow.pipeline.deadletters import from_error
 from newsflow.processing import DocumentRequest, process_document
 from newsflow.publish.consumer import TopicPartition
@@ -47,7 +48,7 @@ async def reprocess_from_raw(settings: Settings, bootstrap: list[str]) -> Counte
         end = await consumer.end_offsets(tps)
         await consumer.seek_to_beginning(*tps)
         limit = asyncio.Semaphore(pool.workers * 2)
-        tasks: list[asyncio.Task] = []
+        tasks: list[asyncio.Task[None]] = []
         # Read whole batches until every partition has passed the end seen at start and one
         # poll comes back empty: some brokers (Tansu 0.6) report the end as the start of the
         # last batch + 1, so the end offset alone would stop mid-batch.
@@ -79,15 +80,15 @@ async def _one(
 ) -> None:
     try:
         request = request_for(raw, s)
+        if isinstance(request, DeadLetter):
+            return await _dead(request, publisher, stats)
         try:
             result = await pool.run(process_document, request, url=raw.url)
         except ExtractError as exc:
             dl = from_error(
                 exc, url=raw.url, source_id=raw.source_id, stage=Stage.EXTRACT, attempts=1
             )
-            await publisher.deliver([dl], source_id=raw.source_id)
-            stats["dead_letters"] += 1
-            return
+            return await _dead(dl, publisher, stats)
         events = result.events
         await publisher.deliver([result.article, *events], source_id=raw.source_id)
         stats["articles"] += 1
@@ -96,20 +97,12 @@ async def _one(
         limit.release()
 
 
-def request_for(raw: RawPage, s: Settings) -> DocumentRequest:
-    """The worker request for a kept page. It carries the first publication's key, whatever
-    the canonical URL resolves to today, so the coder hashes that key into the event ids."""
+async def _dead(dl: DeadLetter, publisher: Publisher, stats: Counter[str]) -> None:
+    await publisher.deliver([dl], source_id=dl.source_id)
+    stats["dead_letters"] += 1
+
+
+def request_for(raw: RawPage, s: Settings) -> DocumentRequest | DeadLetter:
+    """The worker request for a kept page, under the key of its first publication."""
     source = next((x for x in s.sources if x.id == raw.source_id), None)
-    return DocumentRequest(
-        url=raw.url,
-        body=raw.body,
-        media="html" if raw.content_type == "text/html" else "text",
-        source_id=raw.source_id,
-        source_url=source.url if source else "",
-        tags=tuple(source.tags) if source else (),
-        language=source.language if source else None,
-        fetched_at=raw.fetched_at,
-        feed_published_at=raw.published_hint,
-        min_text_chars=s.extract.min_text_chars,
-        article_id=raw.article_id,
-    )
+    return plan.document_request(plan.kept_page(raw, source), s.extract.min_text_chars)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from newsflow.state.base import FeedState
@@ -18,7 +19,9 @@ def coder_version() -> str:
     return m.group(1) if m else "unknown"
 
 
-def summary_line(stats, feeds: list[FeedState], configured: int, ready: bool) -> str:
+def summary_line(
+    stats: Mapping[str, int], feeds: list[FeedState], configured: int, ready: bool
+) -> str:
     """The terminal summary. Failing sources are counted apart from dead letters: a feed
     that fails every round makes no dead letter, and "errors 0" hid it."""
     polled = sum(1 for f in feeds if f.last_polled_at is not None)

@@ -101,7 +101,7 @@ class EmbeddedBroker:
             start_new_session=True,  # Ctrl-C reaches the daemon, which flushes before stopping it
             preexec_fn=_die_with_parent(),
         )
-        if self.log_path:
+        if not isinstance(out, int):  # our log file: the child holds its own copy
             out.close()
         deadline = asyncio.get_running_loop().time() + timeout
         while asyncio.get_running_loop().time() < deadline:

@@ -16,13 +16,16 @@ TYPE_PREFIX = "org.newsflow"
 
 
 def ce_type(message: Message) -> str:
-    kind = {
-        Article: "article",
-        EventRecord: "event",
-        DeadLetter: "deadletter",
-        RawPage: "rawpage",
-    }[type(message)]
-    return f"{TYPE_PREFIX}.{kind}.v{message.schema_version}"
+    match message:
+        case Article() | EventRecord() | DeadLetter() | RawPage():
+            kind = {
+                Article: "article",
+                EventRecord: "event",
+                DeadLetter: "deadletter",
+                RawPage: "rawpage",
+            }[type(message)]
+            return f"{TYPE_PREFIX}.{kind}.v{message.schema_version}"
+    raise TypeError(f"not a published message: {type(message).__name__}")
 
 
 def key_of(message: Message) -> str:

@@ -46,5 +46,6 @@ def absolute_http_url(href: str | None, base: str) -> str | None:
 
 def newest_first(items: list[SourceItem]) -> list[SourceItem]:
     """Dated items newest first, then undated ones in document order."""
-    dated = sorted((i for i in items if i.published_at), key=lambda i: i.published_at, reverse=True)
-    return dated + [i for i in items if i.published_at is None]
+    dated = [(i.published_at, n) for n, i in enumerate(items) if i.published_at is not None]
+    dated.sort(key=lambda d: d[0], reverse=True)
+    return [items[n] for _, n in dated] + [i for i in items if i.published_at is None]

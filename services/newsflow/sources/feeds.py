@@ -98,8 +98,8 @@ def parse_feed(
             continue
         published = _published(entry, source)
         # Future dates stay on the item but never count as newest (see dates.plausible).
-        if plausible(published, now) and (newest is None or published > newest):
-            newest = published
+        if published is not None and plausible(published, now):
+            newest = published if newest is None else max(newest, published)
         if since is not None and published is not None and published <= since:
             continue
         title = (entry.get("title") or "").strip() or None

@@ -60,7 +60,7 @@ def next_poll_after_success(
 def backoff_delay(*, error_streak: int, settings: PollSettings, rng: random.Random) -> float:
     """Seconds before retrying a failing source: base·2^(streak-1), "equal jitter", at most backoff_cap."""
     exponent = min(max(error_streak, 1) - 1, 32)  # 2^32 × base is far past any cap
-    ceiling = min(settings.backoff_base * 2**exponent, settings.backoff_cap)
+    ceiling = min(settings.backoff_base * 2.0**exponent, settings.backoff_cap)
     return ceiling / 2 + rng.uniform(0, ceiling / 2)
 
 

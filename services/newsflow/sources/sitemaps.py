@@ -116,8 +116,8 @@ def parse_sitemap(
         published = parse_date(_child_text(entry, "news", "publication_date"), tz=tz) or parse_date(
             _child_text(entry, "lastmod"), tz=tz
         )
-        if plausible(published, now) and (newest is None or published > newest):
-            newest = published
+        if published is not None and plausible(published, now):
+            newest = published if newest is None else max(newest, published)
         if since is not None and published is not None and published <= since:
             continue
         news_language = _child_text(entry, "news", "publication", "language")

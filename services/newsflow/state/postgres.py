@@ -397,8 +397,8 @@ class PostgresStore:
         return _count(status)
 
     @staticmethod
-    def _failed_filter(reason: str | None, since: datetime | None) -> tuple[str, list]:
-        sql, args = "status = 'failed'", []
+    def _failed_filter(reason: str | None, since: datetime | None) -> tuple[str, list[object]]:
+        sql, args = "status = 'failed'", list[object]()
         if reason:
             args.append(reason)
             sql += f" AND reason = ${len(args)}"

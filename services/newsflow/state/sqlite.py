@@ -28,6 +28,11 @@ def _dt(value: float | None) -> datetime | None:
     return datetime.fromtimestamp(value, UTC) if value is not None else None
 
 
+def _when(value: float) -> datetime:
+    """A timestamp of a NOT NULL column."""
+    return datetime.fromtimestamp(value, UTC)
+
+
 def _signed(fp: int) -> int:
     # SQLite integers are signed 64-bit.
     return fp - (1 << 64) if fp >= (1 << 63) else fp
@@ -73,7 +78,7 @@ class SqliteStore:
             row = await (
                 await self.db.execute("SELECT MAX(version) FROM schema_version")
             ).fetchone()
-            current = row[0] or 0
+            current = row[0] if row and row[0] else 0
             for version, ddl in enumerate(SCHEMA[current:], start=current + 1):
                 for statement in filter(str.strip, ddl.split(";")):
                     await self.db.execute(statement)
@@ -202,7 +207,7 @@ class SqliteStore:
                 item=SourceItem.model_validate_json(r["item"]),
                 status="in_flight",
                 attempts=r["attempts"] + 1,
-                discovered_at=_dt(r["discovered_at"]),
+                discovered_at=_when(r["discovered_at"]),
             )
             for r in rows
         ]
@@ -291,7 +296,7 @@ class SqliteStore:
                 reason=r["reason"] or "",
                 detail=r["detail"] or "",
                 attempts=r["attempts"],
-                failed_at=_dt(r["updated_at"]),
+                failed_at=_when(r["updated_at"]),
             )
             for r in rows
         ]
@@ -308,8 +313,8 @@ class SqliteStore:
             return cur.rowcount
 
     @staticmethod
-    def _failed_filter(reason: str | None, since: datetime | None) -> tuple[str, list]:
-        sql, args = "status = 'failed'", []
+    def _failed_filter(reason: str | None, since: datetime | None) -> tuple[str, list[object]]:
+        sql, args = "status = 'failed'", list[object]()
         if reason:
             sql += " AND reason = ?"
             args.append(reason)
@@ -377,7 +382,8 @@ class SqliteStore:
                 " DO UPDATE SET next_at = MAX(next_at, :t) + :d RETURNING next_at - :d",
                 {"h": host, "t": t, "d": d},
             )
-        return max(0.0, rows[0][0] - t)
+        (next_at,) = next(iter(rows))
+        return max(0.0, next_at - t)
 
     async def penalize_host(self, host: str, until: datetime) -> None:
         async with self._lock:

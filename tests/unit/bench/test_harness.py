@@ -10,12 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from newsflow.bench import report
-from newsflow.bench.__main__ import parse_args
-from newsflow.bench.daemon import LogFollower, RunWatch, bench_config
-from newsflow.bench.workload import MAX_KB, MIN_KB, build_site, describe, page_sizes, synthetic_docs
 from newsflow.config import load_settings
 from newsflow.extract.document import extract_html
+from newsflow_tools.bench import report
+from newsflow_tools.bench.__main__ import parse_args
+from newsflow_tools.bench.daemon import LogFollower, RunWatch, bench_config
+from newsflow_tools.bench.workload import (
+    MAX_KB,
+    MIN_KB,
+    build_site,
+    describe,
+    page_sizes,
+    synthetic_docs,
+)
 
 
 @pytest.fixture(scope="module")
@@ -189,7 +196,7 @@ def test_tree_sampler_counts_this_process_as_the_daemon():
     """The sampler reads memory and CPU of the root process and files it under "daemon"."""
     import psutil
 
-    from newsflow.bench.daemon import TreeSampler, busy_seconds
+    from newsflow_tools.bench.daemon import TreeSampler, busy_seconds
 
     sampler = TreeSampler(psutil.Process())
     states: dict[str, int] = {}

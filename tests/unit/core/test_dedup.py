@@ -1,7 +1,7 @@
 """SimHash fingerprints: syndicated copies match, different stories do not."""
 
 from newsflow import dedup
-from newsflow.bench.corpus import make_articles
+from newsflow_tools.bench.corpus import make_articles
 
 
 def test_near_copy_within_distance_and_other_story_far():

@@ -44,13 +44,12 @@ def test_stages_import_only_shared_modules_and_themselves():
 
 
 def test_only_the_fetch_client_imports_aiohttp():
-    """aiohttp is imported by fetch/client.py alone (the observability and bench servers aside)."""
+    """aiohttp is imported by fetch/client.py alone (the observability server aside)."""
     allowed = {"fetch/client.py", "observability.py"}
     bad = [
         rel
         for p in PACKAGE.rglob("*.py")
         if (rel := p.relative_to(PACKAGE).as_posix()) not in allowed
-        and not rel.startswith("bench/")
         and any(n.split(".")[0] == "aiohttp" for n in imports_of(p))
     ]
     assert not bad, bad
@@ -63,5 +62,15 @@ def test_only_publish_imports_kafka():
         for p in PACKAGE.rglob("*.py")
         if p.relative_to(PACKAGE).parts[0] != "publish"
         and any(n.split(".")[0] == "aiokafka" for n in imports_of(p))
+    ]
+    assert not bad, bad
+
+
+def test_the_runtime_package_never_imports_the_tools():
+    """newsflow runs without newsflow_tools (eval, bench), which the image does not carry."""
+    bad = [
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if any(n.split(".")[0] == "newsflow_tools" for n in imports_of(p))
     ]
     assert not bad, bad

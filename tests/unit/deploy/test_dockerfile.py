@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import tomllib
 
 import pytest
+import setuptools
 
 from newsflow.config import EventSettings
 
@@ -103,7 +105,9 @@ def test_entrypoint_serves_every_subcommand() -> None:
     assert instructions["EXPOSE"] == "9464"
 
 
-@pytest.mark.parametrize("path", ["requirements.lock", "pyproject.toml", "README.md", "services"])
+@pytest.mark.parametrize(
+    "path", ["requirements.lock", "pyproject.toml", "README.md", "services/newsflow"]
+)
 def test_dockerignore_admits_what_the_build_copies(path: str) -> None:
     """The .dockerignore allow-list lets through each file the build stage copies."""
     patterns = [
@@ -115,3 +119,13 @@ def test_dockerignore_admits_what_the_build_copies(path: str) -> None:
     assert f"!{path}" in patterns or f"!{path}/" in patterns
     copied = {src for i, a in _stages()[0] if i == "COPY" for src in shlex.split(a)[:-1]}
     assert path in copied
+
+
+def test_the_image_carries_the_runtime_package_only() -> None:
+    """The build copies services/newsflow and the wheel packs newsflow, never newsflow_tools."""
+    copied = {src for i, a in _stages()[0] if i == "COPY" for src in shlex.split(a)[:-1]}
+    assert {src for src in copied if src.startswith("services")} == {"services/newsflow"}
+    find = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    packages = setuptools.find_packages(str(REPO / "services"), include=find["find"]["include"])
+    assert "newsflow.pipeline" in packages
+    assert not [p for p in packages if not p.startswith("newsflow.") and p != "newsflow"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from newsflow.evaluate.extraction import Score, part, precision_recall, report, run, shingles
+from newsflow_tools.evaluate.extraction import Score, part, precision_recall, report, run, shingles
 
 
 def test_shingles_are_a_multiset() -> None:

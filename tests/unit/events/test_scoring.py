@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from newsflow.evaluate import labelled, samples
 from newsflow.models import Actor, Coder, Count, EventRecord, Evidence, Location, Span
+from newsflow_tools.evaluate import labelled, samples
 
 
 def record(etype: str, actor: str | None = None, country: str | None = None, **kw) -> EventRecord:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 import time
 
+import structlog
 from prometheus_client import REGISTRY, generate_latest
 
 from newsflow import observability as obs
 from newsflow.extract.pool import WorkerPool
-from newsflow.models import utcnow
+from newsflow.models import Stage, utcnow
 from newsflow.pipeline.articles import run_document
 from newsflow.processing import DocumentRequest
 from tests.conftest import REPO
@@ -60,3 +61,26 @@ def test_every_metric_is_listed_in_the_readme():
     table = readme.split("<!-- metrics:begin -->")[1].split("<!-- metrics:end -->")[0]
     listed = set(re.findall(r"^\| `(newsflow_\w+)`", table, re.M))
     assert listed == exported
+
+
+def _count(name: str, labels: dict[str, str]) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_a_recorded_outcome_is_logged_and_counted_together():
+    """record() writes the stage's line with its status and reason and moves its counter once."""
+    fetch = {"status": "error", "reason": "not_found"}
+    code = {"status": "error"}
+    before = _count("newsflow_fetch_total", fetch), _count("newsflow_code_total", code)
+    with structlog.testing.capture_logs() as logs:
+        obs.record(structlog.get_logger(), Stage.FETCH, "error", "not_found", http_status=404)
+        obs.record(structlog.get_logger(), Stage.CODE, "error", detail="ValueError: x")
+        obs.record(structlog.get_logger(), Stage.EXTRACT, "ok")
+    assert _count("newsflow_fetch_total", fetch) == before[0] + 1
+    assert _count("newsflow_code_total", code) == before[1] + 1
+    assert [(e["event"], e["status"], e.get("reason"), e["log_level"]) for e in logs] == [
+        ("fetch", "error", "not_found", "info"),
+        ("code", "error", None, "info"),
+        ("extract", "ok", None, "debug"),
+    ]
+    assert logs[0]["http_status"] == 404

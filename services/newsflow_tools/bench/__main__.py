@@ -1,6 +1,6 @@
 """`make bench`: throughput, scale and memory, measured side by side in one run.
 
-    python -m newsflow.bench [--quick] [--only ceiling,e2e,peer,polling,memory]
+    python -m newsflow_tools.bench [--quick] [--only ceiling,e2e,peer,polling,memory]
                              [--shared-eval ../shared/eval/extraction-aeb-dev.jsonl]
 
 Prints one table (figures, ratios, PASS/MISS per target) and writes it with every raw
@@ -18,19 +18,29 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TypedDict
 
-from newsflow.bench import report
-from newsflow.bench.workload import describe, shared_eval_docs, synthetic_docs
+from newsflow_tools.bench import report
+from newsflow_tools.bench.workload import describe, shared_eval_docs, synthetic_docs
 
 MEASURES = ("ceiling", "e2e", "peer", "polling", "memory")
-FULL = {"articles": 300, "feeds": 10_000, "memory": 2_000, "marks": (500, 2_000)}
-QUICK = {"articles": 40, "feeds": 1_000, "memory": 200, "marks": (50, 200)}
+
+
+class Sizes(TypedDict):
+    articles: int
+    feeds: int
+    memory: int
+    marks: tuple[int, int]
+
+
+FULL = Sizes(articles=300, feeds=10_000, memory=2_000, marks=(500, 2_000))
+QUICK = Sizes(articles=40, feeds=1_000, memory=200, marks=(50, 200))
 DEFAULT_SHARED = Path("../shared/eval/extraction-aeb-dev.jsonl")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(
-        prog="python -m newsflow.bench", description=__doc__.split("\n")[0]
+        prog="python -m newsflow_tools.bench", description=__doc__.split("\n")[0]
     )
     ap.add_argument(
         "--quick", action="store_true", help="small sizes: a smoke run of a minute or two"
@@ -85,8 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work
 
     if "ceiling" in args.measures:
-        from newsflow.bench.ceiling import measure, measure_parallel
         from newsflow.events.coder import EventCoder
+        from newsflow_tools.bench.ceiling import measure, measure_parallel
 
         _say(f"ceiling: process_document over {len(docs)} pages in one process")
         coder = EventCoder(args.model)
@@ -101,23 +111,23 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"ceiling: the same loop in {info['cores']} processes at once, {len(sample)} pages")
         results["ceiling"]["parallel"] = measure_parallel(sample, args.model, info["cores"])
     if "e2e" in args.measures:
-        from newsflow.bench.runs import end_to_end
+        from newsflow_tools.bench.runs import end_to_end
 
         _say(f"end to end: newsflow run --once over {len(docs)} pages")
         results["e2e"] = asyncio.run(end_to_end(docs, work))
     if "peer" in args.measures:
-        from newsflow.bench.peer import run_peer
+        from newsflow_tools.bench.peer import run_peer
 
         _say(f"peer: newspaper4k over {len(docs)} pages ({args.peer_python})")
         base = "http://127.0.0.1:8000"
         results["peer"] = run_peer([(base + d.path, d.html) for d in docs], args.peer_python, work)
     if "polling" in args.measures:
-        from newsflow.bench.runs import polling
+        from newsflow_tools.bench.runs import polling
 
         _say(f"polling: {sizes['feeds']:,} feeds, twice")
         results["polling"] = asyncio.run(polling(sizes["feeds"], work))
     if "memory" in args.measures:
-        from newsflow.bench.runs import end_to_end
+        from newsflow_tools.bench.runs import end_to_end
 
         n, (low, high) = sizes["memory"], sizes["marks"]
         _say(f"memory: newsflow run --once over {n:,} synthetic pages")

@@ -12,9 +12,9 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from newsflow.bench.workload import Doc
 from newsflow.errors import ExtractError
 from newsflow.processing import DocumentRequest, process_document
+from newsflow_tools.bench.workload import Doc
 
 REFERENCE_WORDS = 600  # the coding target is stated for ~600-word articles
 

@@ -10,11 +10,11 @@ import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from newsflow.bench.corpus import CorpusArticle, render_rss
-from newsflow.bench.daemon import RunWatch, bench_config, run_once
-from newsflow.bench.server import CorpusServer, Route
-from newsflow.bench.workload import Doc, build_site
 from newsflow.extract.pool import default_workers
+from newsflow_tools.bench.corpus import CorpusArticle, render_rss
+from newsflow_tools.bench.daemon import RunWatch, bench_config, run_once
+from newsflow_tools.bench.server import CorpusServer, Route
+from newsflow_tools.bench.workload import Doc, build_site
 
 MiB = 1024 * 1024
 
@@ -103,13 +103,12 @@ async def polling(n_feeds: int, work: Path, *, settings: dict | None = None) -> 
     server = await CorpusServer(routes).start()
     try:
         feeds = list(routes)
-        extra = {"poll": {"first_poll_horizon_hours": 1.0, **(settings or {})}}
         config = bench_config(
             work / "poll.yaml",
             base_url=server.base,
             feeds=feeds,
             state_dir=work / "poll-state",
-            **extra,
+            poll={"first_poll_horizon_hours": 1.0, **(settings or {})},
         )
         first = await run_once(config, log=work / "poll-1.log", every=0.25)
         n_first = len(server.requests)

@@ -8,14 +8,14 @@ from pathlib import Path
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m newsflow.evaluate")
+    parser = argparse.ArgumentParser(prog="python -m newsflow_tools.evaluate")
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
     parser.add_argument("--only", choices=["extraction", "events"], default=None)
     parser.add_argument(
         "--classifier", action="store_true", help="also score the block classifier (off by default)"
     )
     args = parser.parse_args()
-    from newsflow.evaluate import events, extraction
+    from newsflow_tools.evaluate import events, extraction
 
     # No data is a failure, not a pass: an exit 0 here read as "evaluation passed".
     needed = args.shared / extraction.DEV_SET

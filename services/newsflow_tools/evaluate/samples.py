@@ -11,10 +11,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from newsflow.evaluate.events import matches
 from newsflow.events.coder import EventCoder
 from newsflow.extract.document import extract_html, extract_text
 from newsflow.models import EventRecord
+from newsflow_tools.evaluate.events import matches
 
 ROOT = Path(__file__).resolve().parents[3]
 GOLD = ROOT / "data" / "events" / "samples-gold.json"

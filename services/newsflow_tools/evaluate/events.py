@@ -18,8 +18,10 @@ from typing import Any
 
 import pycountry
 
+from newsflow.errors import ExtractError
 from newsflow.events.coder import EventCoder
 from newsflow.events.speed import measure
+from newsflow.extract.document import extract_text
 from newsflow.models import EventRecord
 
 LEGACY = {"DEMAND": "REQUEST", "DISAPPROVE": "ACCUSE", "INVESTIGATE": "ACCUSE", "FIGHT": "ASSAULT"}
@@ -31,14 +33,11 @@ _FOOTER = re.compile(
 def article_text(raw: str) -> str:
     """Article body: the extractor's cleaner when present, else drop the title and footer lines."""
     try:
-        from newsflow.extract.document import extract_text  # type: ignore[attr-defined]
-
-        out = extract_text(raw)
-        text = out if isinstance(out, str) else getattr(out, "text", None)
-        if text and len(text) > len(raw) / 2:
-            return text
-    except Exception:  # the extractor is optional here; fall back to the crude cut
-        pass
+        text = extract_text(raw).text
+    except ExtractError:  # nothing left after cleaning: the crude cut below
+        text = ""
+    if len(text) > len(raw) / 2:
+        return text
     lines = raw.split("\n")[1:]
     while lines and (not lines[-1].strip() or _FOOTER.search(lines[-1]) or len(lines[-1]) < 50):
         lines.pop()
@@ -206,7 +205,7 @@ def speed_report(coder: EventCoder, shared: Path) -> list[str]:
 
 def report(shared: Path) -> str:
     """The events section of `make eval`."""
-    from newsflow.evaluate import labelled, samples
+    from newsflow_tools.evaluate import labelled, samples
 
     coder = EventCoder()
     seed_lines, _ = seed_report(coder, shared)

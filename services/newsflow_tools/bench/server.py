@@ -6,10 +6,12 @@ Tests and benchmarks serve feeds and pages from here; nothing leaves the machine
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from aiohttp import web
+
+from newsflow.observability import bound_port
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -25,7 +27,7 @@ class Route:
 class CorpusServer:
     """Serves `routes` (path → Route or handler) on 127.0.0.1; records (time, method, path)."""
 
-    def __init__(self, routes: dict[str, Route | Handler] | None = None) -> None:
+    def __init__(self, routes: Mapping[str, Route | Handler] | None = None) -> None:
         self.routes: dict[str, Route | Handler] = dict(routes or {})
         self.requests: list[tuple[float, str, str]] = []
         self._runner: web.AppRunner | None = None
@@ -67,7 +69,7 @@ class CorpusServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]
+        self.port = bound_port(site)
         return self
 
     async def stop(self) -> None:

@@ -14,8 +14,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsflow.bench.corpus import CorpusArticle, make_articles, render_atom, render_page, render_rss
-from newsflow.bench.server import Route
+from newsflow_tools.bench.corpus import (
+    CorpusArticle,
+    make_articles,
+    render_atom,
+    render_page,
+    render_rss,
+)
+from newsflow_tools.bench.server import Route
 
 MIN_KB, MAX_KB = 20, 300
 WIRE_LENGTH = (12, 17)  # paragraphs after the lead: 430-810 words, mean ~600
