@@ -124,10 +124,17 @@ class Chooser:
         }
 
     def scores(self, role: str, feats: list[dict[str, float]]) -> np.ndarray:
-        head = self.heads[role]
-        z = np.full(len(feats), head.bias)
-        for row, f in enumerate(feats):
-            z[row] += sum(head.weights[self.vocab[k]] * v for k, v in f.items() if k in self.vocab)
+        return self.probs((role,), feats)[:, 0]
+
+    def probs(self, roles: tuple[str, ...], feats: list[dict[str, float]]) -> np.ndarray:
+        """(candidates x roles) probabilities; every feature is binary, so a row's score is the
+        sum of its features' weights."""
+        weights = np.stack([self.heads[r].weights for r in roles], axis=1)
+        bias = np.array([self.heads[r].bias for r in roles])
+        vocab = self.vocab
+        z = np.stack(
+            [weights[[vocab[k] for k in f if k in vocab]].sum(axis=0) + bias for f in feats]
+        )
         return 1.0 / (1.0 + np.exp(-z))
 
     def choose(
@@ -145,8 +152,9 @@ class Chooser:
             return None, None, None
         picked: dict[str, int | None] = {}
         taken: set[int] = set()
-        for role in ROLES:
-            p = self.scores(role, feats)
+        table = self.probs(ROLES, feats)
+        for k, role in enumerate(ROLES):
+            p = table[:, k]
             order = [int(i) for i in np.argsort(-p, kind="stable") if i not in taken]
             best = order[0] if order else None
             if role == "actor" and best is not None:

@@ -27,7 +27,10 @@ def reconcile(
     p: Prediction,
     anchor: Callable[[str, str | None], Draft | None],
     screened: set[str] = frozenset(),
+    pick: Callable[[str], int | None] = lambda etype: None,
 ) -> list[Draft]:
+    """`anchor(type, mode)` drafts a type on its chosen word; `pick(type)` is that word's offset
+    in the article, or None when nothing chose one."""
     if not p.types:
         return []
 
@@ -37,17 +40,25 @@ def reconcile(
     kept = [d for d in drafts if wanted(d)]
     spare = [d for d in drafts if not wanted(d)]
     for etype in p.types:
-        # The chooser's trigger word for the type: a rule draft on that word stands, else a
-        # draft anchored on it joins the rule drafts (a sentence may report two such events).
-        a = None if etype in screened else anchor(etype, p.modes.get(etype))
-        if a is not None:
-            if not any(d.event_type == etype and _covers(d, a.trigger_start) for d in kept):
-                kept.append(a)
+        # The chooser's word for the type: a rule draft on it stands, else a draft anchored on
+        # it joins the rule drafts (a sentence may report two events of one type).
+        at = None if etype in screened else pick(etype)
+        if at is not None and any(d.event_type == etype and _covers(d, at) for d in kept):
             continue
-        if any(d.event_type == etype for d in kept) or (etype in screened and not spare):
+        if at is not None and (a := anchor(etype, p.modes.get(etype))) is not None:
+            kept.append(a)
             continue
-        if spare:
-            kept.append(_retype(spare.pop(0), etype, p.modes.get(etype)))
+        if any(d.event_type == etype for d in kept):
+            continue
+        if etype in screened and not spare:
+            continue
+        d = (
+            _retype(spare.pop(0), etype, p.modes.get(etype))
+            if spare
+            else anchor(etype, p.modes.get(etype))
+        )
+        if d is not None:
+            kept.append(d)
     for d in kept:
         d.mode = d.mode or p.modes.get(d.event_type)
         d.acled_sub = p.acled.get(d.event_type)

@@ -16,15 +16,17 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
+from spacy.tokens import Token
+
 from newsflow.errors import CodingError
 from newsflow.events import classify, crosswalk, merge, nlp, places, typer
 from newsflow.events.actors import Memory, learn_people
 from newsflow.events.choose import reconcile
 from newsflow.events.draft import Draft
-from newsflow.events.drafting import anchor, draft_sentence, vetoed
+from newsflow.events.drafting import anchor, draft_sentence, trigger_word, vetoed
 from newsflow.events.gazetteer import country_name, tables
 from newsflow.events.lexicon import triggers
-from newsflow.events.sentences import is_candidate, split
+from newsflow.events.sentences import Sentence, is_candidate, split
 from newsflow.events.threads import limit_blas_threads
 from newsflow.models import Actor, Coder, EventRecord, Evidence, Span
 
@@ -96,6 +98,7 @@ class EventCoder:
                 p,
                 lambda etype, mode, s=sent, d=doc: anchor(s, d, memory, published_at, etype, mode),
                 screened=vetoed(sent, doc),
+                pick=lambda etype, s=sent, d=doc: _offset(s, trigger_word(d, etype)),
             )
         regions = places.article_regions(text)
         for d in drafts:
@@ -135,6 +138,10 @@ class EventCoder:
             ),
             confidence=d.confidence,
         )
+
+
+def _offset(sent: Sentence, tok: Token | None) -> int | None:
+    return None if tok is None else sent.start + tok.idx
 
 
 def _acled_sub(d: Draft) -> str | None:

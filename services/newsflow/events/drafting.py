@@ -356,6 +356,17 @@ def _confidence(
     return round(min(c, 0.95), 2)
 
 
+def trigger_word(doc: Doc, etype: str) -> Token | None:
+    """The argument chooser's trigger word for a type, once per sentence and type."""
+    chooser = arguments.default()
+    if chooser is None:
+        return None
+    memo = doc.user_data.setdefault("newsflow.trigger_word", {})
+    if etype not in memo:
+        memo[etype] = chooser.trigger(doc, etype)
+    return memo[etype]
+
+
 def anchor(
     sent: Sentence,
     doc: Doc,
@@ -364,10 +375,9 @@ def anchor(
     etype: str,
     mode: str | None,
 ) -> Draft | None:
-    """A draft of the type the typer chose where no trigger word of that type matched: its
-    arguments are read from the main verb of the sentence."""
-    chooser = arguments.default()
-    tok = chooser.trigger(doc, etype) if chooser is not None else None
+    """A draft of a type the typer chose, on the word the argument chooser names for it (the
+    main verb when there is no chooser)."""
+    tok = trigger_word(doc, etype)
     if tok is None:
         verbs = [t for t in doc if t.pos_ == "VERB" and t.dep_ not in ("amod", "aux")]
         roots = [t for t in verbs if t.dep_ == "ROOT"]

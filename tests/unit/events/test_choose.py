@@ -35,9 +35,12 @@ def no_word(etype, mode):
     return None  # the chooser found no word to anchor on
 
 
-def at(start: int):
-    """An anchor whose chosen trigger word starts at `start`."""
-    return lambda etype, mode: draft(etype, start, mode=mode)
+def at(start: int) -> dict:
+    """The chooser's word for every type starts at `start`: its anchor and its pick."""
+    return {
+        "anchor": lambda etype, mode: draft(etype, start, mode=mode),
+        "pick": lambda etype: start,
+    }
 
 
 def test_no_chosen_type_drops_every_draft() -> None:
@@ -45,15 +48,15 @@ def test_no_chosen_type_drops_every_draft() -> None:
 
 
 def test_drafts_of_unchosen_types_are_dropped() -> None:
-    kept = reconcile([draft("ASSAULT"), draft("PROTEST", 20)], predict("ASSAULT"), at(7))
+    kept = reconcile([draft("ASSAULT"), draft("PROTEST", 20)], predict("ASSAULT"), **at(7))
     assert [d.event_type for d in kept] == ["ASSAULT"]
 
 
 def test_the_rule_draft_on_the_chosen_word_stands_and_another_word_adds_a_draft() -> None:
     rule = draft("ASSAULT", confidence=0.5)
-    (d,) = reconcile([rule], predict("ASSAULT"), at(7))
+    (d,) = reconcile([rule], predict("ASSAULT"), **at(7))
     assert d is rule
-    kept = reconcile([draft("ASSAULT")], predict("ASSAULT"), at(25))
+    kept = reconcile([draft("ASSAULT")], predict("ASSAULT"), **at(25))
     assert [d.trigger_start for d in kept] == [7, 25]
 
 
@@ -88,13 +91,13 @@ def test_a_type_the_lexicon_screened_out_is_not_anchored() -> None:
 
 
 def test_confidence_mixes_typer_probability_and_rule_evidence() -> None:
-    (d,) = reconcile([draft("ASSAULT", confidence=0.5)], predict("ASSAULT"), at(7))
+    (d,) = reconcile([draft("ASSAULT", confidence=0.5)], predict("ASSAULT"), **at(7))
     assert d.confidence == round(0.8 * 0.9 + 0.2 * 0.5, 2)
 
 
 def test_acled_choice_and_mode_come_from_the_typer_when_rules_said_none() -> None:
     p = predict("ASSAULT", modes={"ASSAULT": "firearms"}, acled={"ASSAULT": "Armed clash"})
-    (d,) = reconcile([draft("ASSAULT")], p, at(7))
+    (d,) = reconcile([draft("ASSAULT")], p, **at(7))
     assert (d.mode, d.acled_sub) == ("firearms", "Armed clash")
-    (d,) = reconcile([draft("ASSAULT", mode="aerial")], p, at(7))
+    (d,) = reconcile([draft("ASSAULT", mode="aerial")], p, **at(7))
     assert d.mode == "aerial"
