@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from newsflow.events.draft import Draft
+from newsflow.events.draft_record import Draft
 from newsflow.events.drafting import COUNT_KINDS
 from newsflow.events.typer import Prediction
 

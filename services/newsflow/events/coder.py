@@ -22,13 +22,13 @@ from newsflow.errors import CodingError
 from newsflow.events import classify, crosswalk, merge, nlp, places, typer
 from newsflow.events.actors import Memory, learn_people
 from newsflow.events.choose import reconcile
-from newsflow.events.draft import Draft
+from newsflow.events.draft_record import Draft
 from newsflow.events.drafting import anchor, draft_sentence, trigger_word, vetoed
 from newsflow.events.gazetteer import country_name, tables
 from newsflow.events.lexicon import triggers
 from newsflow.events.sentences import Sentence, is_candidate, split
-from newsflow.events.threads import limit_blas_threads
 from newsflow.models import Actor, Coder, EventRecord, Evidence, Span
+from newsflow.threads import limit_blas_threads
 
 VERSION = "0.4.0"
 # ACLED codes events that happened: a threatened, planned or denied act has no ACLED type.

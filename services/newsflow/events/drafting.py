@@ -21,12 +21,12 @@ from newsflow.events import (
     modality,
     places,
     roles,
-    screen,
+    rule_screens,
     selection,
     triggers,
 )
 from newsflow.events.actors import Memory, combine, phrase, resolve
-from newsflow.events.draft import Draft
+from newsflow.events.draft_record import Draft
 from newsflow.events.lexicon import Sense
 from newsflow.events.sentences import Sentence
 from newsflow.models import Actor, Count
@@ -123,7 +123,7 @@ def draft_sentence(
             (match.token, d)
             for d in _draft(match, sent, doc, memory, published_at, found_counts, quotes)
         ]
-    return screen.drop_embedded(pairs)
+    return rule_screens.drop_embedded(pairs)
 
 
 def _names_country(heads: list[Token], memory: Memory) -> bool:
@@ -144,7 +144,7 @@ def vetoed(sent: Sentence, doc: Doc) -> set[str]:
                 out.add(etype)
                 continue
             etype = judged
-        if screen.sporting_violence(etype, sent.text, has_counts) or (
+        if rule_screens.sporting_violence(etype, sent.text, has_counts) or (
             tok.lemma_.lower() in CASUALTY_VERBS and _ACCIDENT.search(sent.text)
         ):
             out.add(etype)
@@ -187,7 +187,7 @@ def _draft(
     if (
         not typed
         and sense.role == "speaker"
-        and screen.epistemic_must(tok, found.recipients[0] if found.recipients else None)
+        and rule_screens.epistemic_must(tok, found.recipients[0] if found.recipients else None)
     ):
         return []
     by_head = [(h, resolve(h, memory)) for h in found.actors]
@@ -227,12 +227,12 @@ def _draft(
     if not any(a.country for a in actors) and found.passive and etype in CONFLICT_ACTS:
         # "an American detained in Russia": the detainee is the recipient; the state of custody
         # acts (lower confidence), never a country named elsewhere in the sentence.
-        custody = screen.custody_actor(tok) if mode in screen.CUSTODY_MODES else None
+        custody = rule_screens.custody_actor(tok) if mode in rule_screens.CUSTODY_MODES else None
         actors, inferred = ([custody], True) if custody is not None else (actors, False)
     elif not any(a.country for a in actors) and mode == "release":
         # "Fogel, an American detained in Russia, ... his release": the custodian releases.
         held = [t for t in doc if t.lemma_.lower() in _HELD and t.tag_ == "VBN"]
-        custody = screen.custody_actor(held[0]) if held else None
+        custody = rule_screens.custody_actor(held[0]) if held else None
         actors, inferred = ([custody], True) if custody is not None else (actors, False)
     local = (
         actors
@@ -242,7 +242,7 @@ def _draft(
     if local and location is not None and location.country:
         # Police, protesters, courts and residents act where they are (ACLED convention).
         actors = [a.model_copy(update={"country": location.country}) for a in actors]
-    if not typed and not screen.attributable(
+    if not typed and not rule_screens.attributable(
         etype,
         actors,
         recipients,
@@ -252,7 +252,7 @@ def _draft(
         violent=selection.violent(sent.text, tok),
     ):
         return []  # "he visited his doctor", "provides battery life": no party a reader could name
-    if not typed and screen.sporting_violence(etype, sent.text, bool(event_counts)):
+    if not typed and rule_screens.sporting_violence(etype, sent.text, bool(event_counts)):
         return []  # "Kazakhstan beat the Netherlands 2-1", "fired a shot at the goaltender"
     armed = any(a.sector in ("MIL", "REB", "POL") for a in actors)
     if (
@@ -266,7 +266,7 @@ def _draft(
         r for r in recipients if (r.name, r.country) not in {(a.name, a.country) for a in actors}
     ]
     if not typed and mood == "negated" and etype in COOPERATIVE | {"AID", "RETREAT"}:
-        if not screen.refusal(tok):
+        if not rule_screens.refusal(tok):
             return []  # "had not met since 1965", "was not a topic of our discussions": no event
         etype, mode, mood = "REJECT", None, "asserted"
     date, precision, source = _date_for(doc, tok, published_at, future=mood == "future")

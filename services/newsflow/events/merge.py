@@ -9,7 +9,7 @@ of its richest mention, and per count kind the count from the richest mention th
 
 from __future__ import annotations
 
-from newsflow.events.draft import Draft
+from newsflow.events.draft_record import Draft
 
 # A bare follow-up mention must start within this many characters of the event it continues.
 FOLLOW_UP_CHARS = 400

@@ -20,9 +20,9 @@ import pycountry
 
 from newsflow.errors import ExtractError
 from newsflow.events.coder import EventCoder
-from newsflow.events.speed import measure
 from newsflow.extract.document import extract_text
 from newsflow.models import EventRecord
+from newsflow_tools.bench.coder_speed import measure
 
 LEGACY = {"DEMAND": "REQUEST", "DISAPPROVE": "ACCUSE", "INVESTIGATE": "ACCUSE", "FIGHT": "ASSAULT"}
 _FOOTER = re.compile(

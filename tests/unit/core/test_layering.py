@@ -13,6 +13,7 @@ SHARED = {
     "newsflow.config",
     "newsflow.urls",
     "newsflow.dedup",
+    "newsflow.threads",
 }
 
 

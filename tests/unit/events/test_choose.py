@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from newsflow.events.choose import reconcile
-from newsflow.events.draft import Draft
+from newsflow.events.draft_record import Draft
 from newsflow.events.sentences import Sentence
 from newsflow.events.typer import Prediction
 from newsflow.models import Count, Span

@@ -11,7 +11,7 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from newsflow.events import classify, selection
-from newsflow.events.draft import Draft
+from newsflow.events.draft_record import Draft
 from newsflow.events.gazetteer import find_names
 from newsflow.models import Actor
 

@@ -1,4 +1,4 @@
-"""Throughput of the event coder alone, on one core: `python -m newsflow.events.speed FILE...`.
+"""Throughput of the event coder alone, on one core: `python -m newsflow_tools.bench.coder_speed FILE...`.
 
 `measure` is what benchmarks and `make eval` call. The figure is normalised to ~600-word
 articles (articles/s x mean words / 600) so corpora of other lengths compare.
@@ -43,7 +43,7 @@ def measure(coder: EventCoder, texts: Sequence[str], *, rounds: int = 1) -> dict
 def main(argv: list[str]) -> int:
     texts = [Path(p).read_text(encoding="utf-8") for p in argv]
     if not texts:
-        print("usage: python -m newsflow.events.speed ARTICLE.txt ...", file=sys.stderr)
+        print("usage: python -m newsflow_tools.bench.coder_speed ARTICLE.txt ...", file=sys.stderr)
         return 2
     result = measure(EventCoder(), texts, rounds=max(1, 40 // len(texts)))
     print(
