@@ -34,16 +34,16 @@ _SKIP_WORDS = {"that", "which", "who", "whom", "what", "it", "there", "this"}
 
 
 def candidates(trigger: Token) -> list[Token]:
-    """Noun, proper-noun and pronoun heads of the trigger's sentence, the trigger excluded."""
-    sent = trigger.sent
-    return [
-        t
-        for t in sent
-        if t.pos_ in _POS
-        and t.i != trigger.i
-        and t.dep_ not in _SKIP_DEP
-        and t.lower_ not in _SKIP_WORDS
-    ]
+    """Noun, proper-noun and pronoun heads of the trigger's sentence (the coder parses one
+    sentence per Doc), the trigger excluded."""
+    nouns = trigger.doc.user_data.get("newsflow.nouns")
+    if nouns is None:  # once per parsed sentence: every trigger of it asks
+        nouns = trigger.doc.user_data["newsflow.nouns"] = [
+            t
+            for t in trigger.doc
+            if t.pos_ in _POS and t.dep_ not in _SKIP_DEP and t.lower_ not in _SKIP_WORDS
+        ]
+    return [t for t in nouns if t.i != trigger.i]
 
 
 def _path(tok: Token, trigger: Token) -> str:

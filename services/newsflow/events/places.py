@@ -164,19 +164,9 @@ def candidates(
     doc: Doc, event_type: str, exclude: list[tuple[int, int]], trigger: Token | None = None
 ) -> list[Candidate]:
     text = doc.text
-    out: list[Candidate] = []
-    regions = []
-    for m in _REGION.finditer(text):
-        stem = m.group(1).split()[-1]
-        loc = region(m.group(0), stem)
-        if loc is not None:
-            regions.append((m.start(), m.end()))
-            out.append(Candidate(m.start(), m.end(), loc))
-    containers = [
-        (e.start_char, e.end_char)
-        for e in doc.ents
-        if e.label_ in ("ORG", "EVENT", "PERSON", "WORK_OF_ART", "FAC") and len(e) > 1
-    ]
+    found, containers = _sentence_places(doc)
+    out = list(found)
+    regions = [(c.start, c.end) for c in found]
     for ent in _place_like(doc):
         s, e = ent.start_char, ent.end_char
         root = ent.root
@@ -217,8 +207,35 @@ def candidates(
     return out
 
 
+def _sentence_places(doc: Doc) -> tuple[list[Candidate], list[tuple[int, int]]]:
+    """The sentence's "X region" places and multi-word names that may contain a place; once
+    per sentence, since every trigger of it asks."""
+    cached = doc.user_data.get("newsflow.regions")
+    if cached is None:
+        found = []
+        for m in _REGION.finditer(doc.text):
+            loc = region(m.group(0), m.group(1).split()[-1])
+            if loc is not None:
+                found.append(Candidate(m.start(), m.end(), loc))
+        containers = [
+            (e.start_char, e.end_char)
+            for e in doc.ents
+            if e.label_ in ("ORG", "EVENT", "PERSON", "WORK_OF_ART", "FAC") and len(e) > 1
+        ]
+        cached = doc.user_data["newsflow.regions"] = (found, containers)
+    return cached
+
+
 def _place_like(doc: Doc) -> list[Span]:
-    """Entities, plus lone proper nouns the small model left untagged or mislabelled."""
+    """Entities, plus lone proper nouns the small model left untagged or mislabelled; once per
+    sentence, since every trigger of it asks."""
+    cached = doc.user_data.get("newsflow.place_like")
+    if cached is None:
+        cached = doc.user_data["newsflow.place_like"] = _find_place_like(doc)
+    return cached
+
+
+def _find_place_like(doc: Doc) -> list[Span]:
     out = [
         e
         for e in doc.ents
@@ -270,8 +287,8 @@ def ranked(
         cands += sites(doc, trigger, cands, exclude)
     if trigger is None:
         return sorted(cands, key=lambda c: (_PRECISION[c.location.precision], c.start))
-    phrase = [(t.idx, t.idx + len(t)) for t in trigger.subtree]
-    lo, hi = min(a for a, _ in phrase), max(b for _, b in phrase)
+    # a projective parse: the trigger's subtree runs from its left edge to its right edge
+    lo, hi = trigger.left_edge.idx, trigger.right_edge.idx + len(trigger.right_edge)
 
     def detached(c: Candidate) -> bool:
         return not (lo <= c.start and c.end <= hi)
