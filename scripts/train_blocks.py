@@ -14,23 +14,30 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
-import json
 import sys
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+sys.path.insert(0, str(Path(__file__).parent))
+from train_events import write
+
 from newsflow.errors import ExtractError
-from newsflow.evaluate.extraction import WCXB_NOTE, WCXB_SET, load, part, precision_recall, shingles
 from newsflow.extract import blocks, classify
 from newsflow.extract.clean import clean_blocks
 from newsflow.extract.document import extract_html, prepare
 from newsflow.extract.evidence import Evidence
 from newsflow.extract.passes import PRECISION, RECALL, run_pass
+from newsflow_tools.evaluate.extraction import (
+    WCXB_NOTE,
+    WCXB_SET,
+    load,
+    part,
+    precision_recall,
+    shingles,
+)
 
 COVERED = 0.5
 FOLDS = 5
@@ -204,21 +211,8 @@ def main() -> None:
         "source": WCXB_NOTE + ", tune part only",
     }
     arrays = {"mean": mean, "scale": scale, "weights": w}
-    write(meta, {k: np.round(v, 6) for k, v in arrays.items()}, args.out)
+    write({"meta": meta, "arrays": {k: np.round(v, 6) for k, v in arrays.items()}}, args.out)
     print(f"wrote {args.out} ({args.out.stat().st_size} bytes) from {len(rows)} tune pages")
-
-
-def write(meta: dict, arrays: dict[str, np.ndarray], path: Path) -> None:
-    """An .npz numpy reads, with fixed zip timestamps so a rebuild is byte-identical."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    named = {"meta": np.array(json.dumps(meta, sort_keys=True)), **arrays}
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name in sorted(named):
-            info = zipfile.ZipInfo(f"{name}.npy", date_time=(2020, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            buf = io.BytesIO()
-            np.lib.format.write_array(buf, np.asarray(named[name]), allow_pickle=False)
-            zf.writestr(info, buf.getvalue())
 
 
 if __name__ == "__main__":
