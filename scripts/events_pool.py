@@ -85,7 +85,7 @@ def ucdp(root: Path, rng: random.Random) -> list[dict]:
 
 def _all_ucdp(root: Path) -> list[dict]:
     rows = []
-    for line in open(root / "ucdp" / "ged-syria-headlines.jsonl", encoding="utf-8"):
+    for line in (root / "ucdp" / "ged-syria-headlines.jsonl").read_text(encoding="utf-8").splitlines():
         r = json.loads(line)
         rows.append(_row("ucdp", f"ucdp:{r['id']}", r["source_headline"].strip(), "",
                          {"ref": str(r["id"]), "date": r["source_date"]}))
@@ -103,7 +103,7 @@ def wikinews(root: Path, rng: random.Random) -> list[dict]:
 
 def _all_wikinews(root: Path) -> list[dict]:
     rows = []
-    for line in open(root / "wikinews" / "articles.jsonl", encoding="utf-8"):
+    for line in (root / "wikinews" / "articles.jsonl").read_text(encoding="utf-8").splitlines():
         a = json.loads(line)
         sents = [s.text for s in split(a["text"])]
         for i, s in enumerate(sents):
