@@ -165,7 +165,7 @@ def extract_html(
         path, reason, blocks, counts = choose(tree, fresh, url, clean, evidence, min_text_chars)
     text = "\n".join(blocks)
     LOG.debug("extract.path path=%s reason=%r url=%s", path, reason, url)
-    if len(text.split()) < MIN_WORDS:
+    if len(text.split(maxsplit=MIN_WORDS)) < MIN_WORDS:  # no need to split a whole article
         raise ExtractError("no article text found", reason=Reason.EMPTY_EXTRACTION, url=url)
     removed.update(counts)
     return Extracted(
