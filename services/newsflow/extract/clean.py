@@ -127,7 +127,8 @@ def is_prompt(block: str, n: int, c: Cues, edge: bool) -> bool:
     low = block.lower()
     if low.startswith(c.prompt_start) or (edge and low.startswith(c.prompt_edge_start)):
         return True
-    return bool(EMAIL_OR_HANDLE.search(block)) and any(w in low for w in c.contact)
+    # both forms hold an "@": testing for it first skips the regex on most blocks
+    return "@" in block and bool(EMAIL_OR_HANDLE.search(block)) and any(w in low for w in c.contact)
 
 
 def is_related(block: str, n: int, c: Cues) -> bool:

@@ -25,6 +25,7 @@ from newsflow.extract.clean import clean_blocks
 from newsflow.extract.evidence import Evidence, read_evidence, read_kickers, visible_chars
 from newsflow.extract.markup import strip_consent
 from newsflow.extract.metadata import PageMeta, read_meta
+from newsflow.extract.parse import load_html
 from newsflow.extract.passes import choose
 
 LOG = logging.getLogger(__name__)
@@ -78,9 +79,9 @@ def _parse(html: str, url: str | None) -> HtmlElement:
     """An lxml tree of the page; a fragment (a feed entry's HTML) is wrapped in a body,
     since trafilatura's loader rejects a lone block as "not HTML"."""
     try:
-        tree = trafilatura.load_html(html)
+        tree = load_html(html)
         if tree is None and looks_like_html(html):
-            tree = trafilatura.load_html(f"<html><body>{html}</body></html>")
+            tree = load_html(f"<html><body>{html}</body></html>")
     except (ParserError, ValueError) as exc:
         raise ExtractError(f"unparsable HTML: {exc}", reason=Reason.PARSE_ERROR, url=url) from exc
     if tree is None:
@@ -164,7 +165,7 @@ def extract_html(
         path, reason, blocks, counts = choose(tree, fresh, url, clean, evidence, min_text_chars)
     text = "\n".join(blocks)
     LOG.debug("extract.path path=%s reason=%r url=%s", path, reason, url)
-    if len(text.split()) < MIN_WORDS:
+    if len(text.split(maxsplit=MIN_WORDS)) < MIN_WORDS:  # no need to split a whole article
         raise ExtractError("no article text found", reason=Reason.EMPTY_EXTRACTION, url=url)
     removed.update(counts)
     return Extracted(

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from newsflow_tools.evaluate import extraction
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m newsflow_tools.evaluate")
@@ -14,8 +16,20 @@ def main() -> int:
     parser.add_argument(
         "--classifier", action="store_true", help="also score the block classifier (off by default)"
     )
+    parser.add_argument(
+        "--sets",
+        nargs="+",
+        choices=extraction.SET_NAMES,
+        default=(),
+        help="extraction: score only these sets (e.g. wcxb-tune aeb-dev while tuning)",
+    )
+    parser.add_argument(
+        "--cpu-time",
+        action="store_true",
+        help="extraction: time by this process's CPU time instead of wall time",
+    )
     args = parser.parse_args()
-    from newsflow_tools.evaluate import events, extraction
+    from newsflow_tools.evaluate import events  # loads the coder: only once the arguments parse
 
     # No data is a failure, not a pass: an exit 0 here read as "evaluation passed".
     needed = args.shared / extraction.DEV_SET
@@ -28,7 +42,14 @@ def main() -> int:
         return 1
 
     if args.only in (None, "extraction"):
-        print(extraction.report(args.shared, classifier=args.classifier))
+        print(
+            extraction.report(
+                args.shared,
+                classifier=args.classifier,
+                only=tuple(args.sets),
+                cpu_time=args.cpu_time,
+            )
+        )
     if args.only in (None, "events"):
         print(events.report(args.shared))
     return 0

@@ -138,3 +138,22 @@ def test_report_adds_the_classifier_row_on_request(tmp_path: Path) -> None:
         r for r in report(tmp_path, classifier=True).splitlines() if r.startswith("classifier")
     )
     assert row.split()[1] == "1.000"
+
+
+def test_report_scores_only_the_named_sets(tmp_path: Path) -> None:
+    """`only` leaves the other sets out entirely, so the frozen part is not printed while tuning."""
+    html = (
+        "<html><body><article><p>"
+        + "The ferry ran aground on Sunday. " * 8
+        + "</p></article></body></html>"
+    )
+    (tmp_path / "eval").mkdir()
+    with gzip.open(
+        tmp_path / "eval" / "extraction-wcxb-dev.jsonl.gz", "wt", encoding="utf-8"
+    ) as fh:
+        for i in range(6):
+            row = {"id": f"wcxb-dev/{i:04d}", "url": None, "html": html, "expected_text": ""}
+            fh.write(json.dumps(row) + "\n")
+    out = report(tmp_path, only=("wcxb-tune",), cpu_time=True)
+    assert "wcxb-tune" in out
+    assert "wcxb-frozen" not in out
