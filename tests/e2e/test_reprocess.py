@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+
 import pytest
 
 from tests.conftest import read_topic
@@ -51,9 +54,17 @@ async def replay(broker, topics, tmp_path, n: int, *, linger_ms: int = 20):
     return first, everything[len(first) :], res.stderr
 
 
-async def test_reprocess_publishes_a_kept_page_again_under_its_key(broker, topics, tmp_path):
+@pytest.fixture(scope="module")
+def one_page(broker, tmp_path_factory):
+    """One replay of a single page, read by the two tests below (it is the same run for both)."""
+    suffix = uuid.uuid4().hex[:8]
+    topics = {k: f"t{suffix}.{k}" for k in ("articles", "events", "dlq", "raw")}
+    return asyncio.run(replay(broker, topics, tmp_path_factory.mktemp("replay"), 1))
+
+
+def test_reprocess_publishes_a_kept_page_again_under_its_key(one_page):
     """A raw page is re-extracted and published again with the same key, title and text."""
-    first, again, stderr = await replay(broker, topics, tmp_path, 1)
+    first, again, stderr = one_page
     assert "reprocessed 1 articles, 0 events, 0 dead letters" in stderr
     assert [r.key for r in again] == [r.key for r in first]
     before, after = first[0], again[0]
@@ -64,9 +75,9 @@ async def test_reprocess_publishes_a_kept_page_again_under_its_key(broker, topic
     assert after.headers["ce_id"] != before.headers["ce_id"]
 
 
-async def test_reprocess_keeps_the_source_metadata(broker, topics, tmp_path):
+def test_reprocess_keeps_the_source_metadata(one_page):
     """A replayed article keeps its source URL, tags and language; only extraction facts change."""
-    first, again, _ = await replay(broker, topics, tmp_path, 1)
+    first, again, _ = one_page
     same = {k: v for k, v in again[0].value.items() if k not in RECOMPUTED}
     assert same == {k: v for k, v in first[0].value.items() if k not in RECOMPUTED}
 
