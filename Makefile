@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONFIG ?= config/newsflow.example.yaml
 
-.PHONY: install run test unit lint schemas eval train compare-embedding bench lock deploy-check clean
+.PHONY: install run test unit lint schemas eval train cv compare-embedding bench lock deploy-check clean
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -51,6 +51,11 @@ train: $(STAMP)
 	$(BIN)/python scripts/train_events.py $(TRAIN_ARGS)
 	$(BIN)/python scripts/train_arguments.py
 	$(BIN)/python scripts/train_blocks.py $(BLOCKS_ARGS)
+
+# The whole event coder by 5-fold CV on the train split, typer and argument chooser refitted per
+# fold (~10 min of CPU); the figures to choose designs by, since the test split is for reporting.
+cv: $(STAMP)
+	$(BIN)/python scripts/cv_coder.py
 
 # The sentence-embedding design of issue 11 (all-MiniLM-L6-v2, int8 ONNX) measured beside the
 # shipped typer, in its own venv under var/ (requirements-embed.lock), never in .venv and never

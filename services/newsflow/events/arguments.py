@@ -1,10 +1,11 @@
-"""Learned choice of a trigger's actor and recipient among the sentence's noun heads.
+"""Learned choice of a trigger's actor, recipient and place among the sentence's noun heads.
 
-The parse rules (roles.py) propose; a linear head per role (archive events/data/arguments.npz,
-trained by scripts/train_arguments.py from our labelled spans) scores every noun, proper noun
-and pronoun of the sentence by its dependency path to the trigger, its kind, and whether the
-rules chose it. The best candidate is taken when it scores at least the role's threshold, else
-the role stays empty: no guessing. Pure numpy at run time.
+The parse rules (roles.py) propose; a linear ranking head per role (archive
+events/data/arguments.npz, trained by scripts/train_arguments.py from our labelled spans) scores
+every noun, proper noun and pronoun of the sentence by its dependency path to the trigger, its
+kind, and whether the rules chose it, against a "nobody" option scored from the event type. The
+best candidate is taken unless "nobody" beats it by the role's margin: no guessing. A binary
+head picks the trigger word of a type. Pure numpy at run time.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from newsflow.events.actors import phrase
 from newsflow.events.places import Candidate
 from newsflow.models import Location
 
-FORMAT = 1
+FORMAT = 2
 MODEL = Path(__file__).parent / "data" / "arguments.npz"
 ROLES = ("actor", "recipient", "location")
 HEADS = (*ROLES, "trigger")
@@ -61,11 +62,22 @@ def _path(tok: Token, trigger: Token) -> str:
     return "/".join(f"^{d}" for d in ups) + "|" + "/".join(f"v{d}" for d in reversed(downs))
 
 
+def _clause(tok: Token) -> int:
+    """The verb (or root) whose clause holds the word."""
+    return next((a.i for a in (tok, *tok.ancestors) if a.pos_ in ("VERB", "AUX")), tok.sent.root.i)
+
+
 def features(
-    tok: Token, trigger: Token, etype: str, rules: frozenset[str], place: str | None
+    tok: Token,
+    trigger: Token,
+    etype: str,
+    rules: frozenset[str],
+    place: str | None,
+    nearest: bool = False,
 ) -> dict[str, float]:
     """Features of one candidate for one trigger: `rules`, the roles the parse rules gave it;
-    `place`, the precision of the gazetteer place it lies in, if any."""
+    `place`, the precision of the gazetteer place it lies in, if any; `nearest`, no other
+    candidate lies between it and the trigger."""
     path = _path(tok, trigger)
     prep = tok.head.lower_ if tok.dep_ == "pobj" else "-"
     side = "before" if tok.i < trigger.i else "after"
@@ -97,16 +109,28 @@ def features(
         out[f"hv:{trigger.head.lemma_.lower()}|path:{path}"] = 1.0
     if tok.pos_ != "PROPN":
         out[f"lemma:{tok.lemma_.lower()}"] = 1.0
-    if any(c.dep_ == "poss" for c in [tok]) or tok.dep_ == "poss":
+    if tok.dep_ == "poss":
         out[f"poss|tpos:{trigger.pos_}"] = 1.0
+    # Passive voice swaps who acts and who receives along the same path.
+    passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in trigger.children)
+    out[f"voice:{passive}|path:{path}"] = 1.0
+    out[f"kind:{kind}|type:{etype}"] = 1.0
+    out[f"gov:{tok.head.lemma_.lower()}|dep:{tok.dep_}"] = 1.0
+    out[f"clause:{_clause(tok) == _clause(trigger)}"] = 1.0
+    out[f"nearest:{nearest}|{side}"] = 1.0
     return out
+
+
+def nobody(etype: str, n: int) -> dict[str, float]:
+    """Features of the "nobody" option a role's candidates are ranked against."""
+    return {"none:bias": 1.0, f"none:type:{etype}": 1.0, f"none:n:{min(n, 12) // 3}": 1.0}
 
 
 @dataclass(frozen=True)
 class _Head:
     weights: np.ndarray
     bias: float
-    threshold: float
+    margin: float  # a role stays empty when "nobody" outscores its best candidate by more
 
 
 class Chooser:
@@ -118,24 +142,20 @@ class Chooser:
             role: _Head(
                 arrays[f"{role}.weights"],
                 float(arrays[f"{role}.bias"][0]),
-                float(meta["thresholds"][role]),
+                float(meta["margins"].get(role, 0.0)),
             )
             for role in HEADS
         }
 
-    def scores(self, role: str, feats: list[dict[str, float]]) -> np.ndarray:
-        return self.probs((role,), feats)[:, 0]
-
-    def probs(self, roles: tuple[str, ...], feats: list[dict[str, float]]) -> np.ndarray:
-        """(candidates x roles) probabilities; every feature is binary, so a row's score is the
-        sum of its features' weights."""
+    def scores(self, roles: tuple[str, ...], feats: list[dict[str, float]]) -> np.ndarray:
+        """(rows x roles) linear scores; every feature is binary, so a row's score is the sum
+        of its features' weights."""
         weights = np.stack([self.heads[r].weights for r in roles], axis=1)
         bias = np.array([self.heads[r].bias for r in roles])
         vocab = self.vocab
-        z = np.stack(
+        return np.stack(
             [weights[[vocab[k] for k in f if k in vocab]].sum(axis=0) + bias for f in feats]
         )
-        return 1.0 / (1.0 + np.exp(-z))
 
     def choose(
         self,
@@ -152,14 +172,14 @@ class Chooser:
             return None, None, None
         picked: dict[str, int | None] = {}
         taken: set[int] = set()
-        table = self.probs(ROLES, feats)
+        table = self.scores(ROLES, [*feats, nobody(etype, len(cands))])
         for k, role in enumerate(ROLES):
-            p = table[:, k]
-            order = [int(i) for i in np.argsort(-p, kind="stable") if i not in taken]
+            z = table[:-1, k]
+            order = [int(i) for i in np.argsort(-z, kind="stable") if i not in taken]
             best = order[0] if order else None
             if role == "actor" and best is not None:
                 taken.add(best)  # one word is never both parties; a place hit may be the recipient
-            ok = best is not None and p[best] >= self.heads[role].threshold
+            ok = best is not None and z[best] + self.heads[role].margin >= table[-1, k]
             picked[role] = best if ok else None
         actor = cands[picked["actor"]] if picked["actor"] is not None else None
         recipient = cands[picked["recipient"]] if picked["recipient"] is not None else None
@@ -176,8 +196,8 @@ class Chooser:
         if not cands:
             return None
         senses = senses_of(doc)
-        p = self.scores("trigger", [trigger_features(t, etype, senses) for t in cands])
-        return cands[int(np.argmax(p))]
+        z = self.scores(("trigger",), [trigger_features(t, etype, senses) for t in cands])
+        return cands[int(np.argmax(z[:, 0]))]
 
 
 def trigger_candidates(doc: Doc) -> list[Token]:
@@ -231,9 +251,16 @@ def featurize(
     for t, c in zip(cands, within, strict=True):
         if c is not None and c is places[0]:
             rules.setdefault(t.i, set()).add("location")
+    before = max((t.i for t in cands if t.i < trigger.i), default=None)
+    after = min((t.i for t in cands if t.i > trigger.i), default=None)
     feats = [
         features(
-            t, trigger, etype, frozenset(rules.get(t.i, ())), c.location.precision if c else None
+            t,
+            trigger,
+            etype,
+            frozenset(rules.get(t.i, ())),
+            c.location.precision if c else None,
+            t.i in (before, after),
         )
         for t, c in zip(cands, within, strict=True)
     ]
