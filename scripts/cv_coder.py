@@ -1,7 +1,8 @@
 """Whole-coder 5-fold cross-validation on the train split: the figures `make eval` prints for
 the test split, without reading it.
 
-  python scripts/cv_coder.py
+  python scripts/cv_coder.py            # refit per fold (~10 min of CPU)
+  python scripts/cv_coder.py --reuse    # code with the fold models of the last run (var/cv)
 
 Per fold, the typer and the argument chooser are trained on the other four folds (the same
 folds by document hash as train_events.py), and the coder codes the held-out sentences. The
@@ -28,24 +29,18 @@ OUT = Path("var/cv")
 
 
 def main() -> None:
+    reuse = "--reuse" in sys.argv[1:]  # try a change to the coding rules without refitting
     train_rows = train_events.rows("train")
-    feat = train_events.Featurizer(True)
-    exs, grps = train_arguments.examples(train_rows)
+    feat = None if reuse else train_events.Featurizer(True)
+    exs, grps = ([], []) if reuse else train_arguments.examples(train_rows)
     meta = json.loads(str(np.load(arguments.MODEL)["meta"]))
     shipped = meta.get("margins", meta.get("thresholds"))
     total = Tally()
     for k, (fit_rows, held) in enumerate(train_events.folds(train_rows)):
-        docs = {r["doc"] for r in fit_rows}
         typer_path = OUT / f"typer-{k}.npz"
-        train_events.write(
-            train_events.train(fit_rows, *train_events.DESIGNS[train_events.CHOSEN], feat),
-            typer_path,
-        )
-        vocab, models = train_arguments.fit(
-            [e for e in exs if e.doc_id in docs], [g for g in grps if g.doc_id in docs]
-        )
         args_path = OUT / f"arguments-{k}.npz"
-        train_events.write(train_arguments.archive(vocab, models, shipped), args_path)
+        if not reuse:
+            _fit_fold(fit_rows, feat, exs, grps, shipped, typer_path, args_path)
         chooser = arguments.load(args_path)
         arguments.default = lambda c=chooser: c  # the coder asks the module for its chooser
         coder = EventCoder(typer_path=typer_path)
@@ -56,6 +51,16 @@ def main() -> None:
             total.add(r, coded)
         print(f"fold {k}: " + _line(fold.summary()), flush=True)
     print("5-fold CV, train split: " + _line(total.summary()))
+
+
+def _fit_fold(fit_rows, feat, exs, grps, margins, typer_path: Path, args_path: Path) -> None:
+    docs = {r["doc"] for r in fit_rows}
+    model = train_events.train(fit_rows, *train_events.DESIGNS[train_events.CHOSEN], feat)
+    train_events.write(model, typer_path)
+    vocab, models = train_arguments.fit(
+        [e for e in exs if e.doc_id in docs], [g for g in grps if g.doc_id in docs]
+    )
+    train_events.write(train_arguments.archive(vocab, models, margins), args_path)
 
 
 def _line(s: dict) -> str:
