@@ -50,6 +50,7 @@ eval: $(STAMP)
 train: $(STAMP)
 	$(BIN)/python scripts/train_events.py $(TRAIN_ARGS)
 	$(BIN)/python scripts/train_arguments.py
+	$(BIN)/python scripts/train_counts.py
 	$(BIN)/python scripts/train_blocks.py $(BLOCKS_ARGS)
 
 # The sentence-embedding design of issue 11 (all-MiniLM-L6-v2, int8 ONNX) measured beside the
