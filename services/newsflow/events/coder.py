@@ -19,7 +19,17 @@ from pathlib import Path
 from spacy.tokens import Token
 
 from newsflow.errors import CodingError
-from newsflow.events import attach, classify, counts, crosswalk, merge, nlp, places, typer
+from newsflow.events import (
+    attach,
+    classify,
+    count_head,
+    counts,
+    crosswalk,
+    merge,
+    nlp,
+    places,
+    typer,
+)
 from newsflow.events.actors import Memory, learn_people
 from newsflow.events.choose import reconcile
 from newsflow.events.draft_record import Draft
@@ -61,6 +71,8 @@ class EventCoder:
         tables()
         triggers()
         crosswalk.table()
+        count_head.default()
+        counts.find("", 0)
         classify.mode_from_words("")
 
     def code(

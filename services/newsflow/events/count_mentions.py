@@ -78,6 +78,7 @@ def _tables() -> dict[str, object]:
     return {
         "words": single,
         "phrases": {w: v for w, v in words.items() if " " in w},
+        "phrase_starts": {w.split()[0] for w in words if " " in w},
         "approx": set(c["numbers"]["approx"]),
         "multipliers": multipliers,
         "qualifiers": quals,
@@ -150,12 +151,21 @@ def _runs(doc: Doc) -> list[list[Token]]:
     runs: list[list[Token]] = []
     i = 0
     phrases = _tables()["phrases"]
+    starts = _tables()["phrase_starts"]
+    text = doc.text
     while i < len(doc):
         tok = doc[i]
-        fixed = next(
-            (k for k in (3, 2) if doc[i : i + k].text.lower() in phrases),  # type: ignore[operator]
-            0,
-        )
+        fixed = 0
+        if tok.lower_ in starts:  # type: ignore[operator]
+            fixed = next(
+                (
+                    k
+                    for k in (3, 2)
+                    if i + k <= len(doc)
+                    and text[tok.idx : doc[i + k - 1].idx + len(doc[i + k - 1])].lower() in phrases  # type: ignore[operator]
+                ),
+                0,
+            )
         if fixed:  # "a few", "half a dozen", "a couple of"
             runs.append(list(doc[i : i + fixed]))
             i += fixed
