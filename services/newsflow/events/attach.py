@@ -1,8 +1,8 @@
 """Gives each count of a sentence to exactly one of the sentence's drafts.
 
 A count belongs to the event its clause depends on: among the drafts whose type may carry the
-count's kind (drafting.COUNT_KINDS), the one whose trigger is nearest to the counted words in
-the dependency tree, then in words. Before this, every draft of a fitting type took every count,
+count's kind (drafting.COUNT_KINDS), the one whose trigger is nearest in the dependency tree
+to the word the counted phrase is an argument of, then nearest in words to the counted words. Before this, every draft of a fitting type took every count,
 so a protest and the shooting at it both carried the dead.
 """
 
@@ -41,6 +41,17 @@ def tree_distance(a: Token, b: Token) -> int:
     return len(a.doc)  # different trees: farther than any path within one
 
 
+_MODIFIER = {"nummod", "quantmod", "compound", "amod", "det"}
+
+
+def governor(tok: Token) -> Token:
+    """The word a counted phrase is an argument of: "police shot dead 12 demonstrators" is
+    governed by "shot", not by its own noun, even where that noun names another event."""
+    while tok.dep_ in _MODIFIER and tok.head.i != tok.i:
+        tok = tok.head
+    return tok.head if tok.dep_ != "ROOT" else tok
+
+
 def assign(drafts: list[Draft], found: list[Count], doc: Doc, start: int) -> None:
     """Replace the counts of one sentence's drafts; `start` is the sentence's offset."""
     for d in drafts:
@@ -49,15 +60,16 @@ def assign(drafts: list[Draft], found: list[Count], doc: Doc, start: int) -> Non
         takers = [d for d in drafts if c.kind in kinds(d)]
         if not takers:
             continue
-        where = _token(doc, c.span.start - start, c.span.end - start)
-        if where is None:
+        counted = _token(doc, c.span.start - start, c.span.end - start)
+        if counted is None:
             takers[0].counts.append(c)
             continue
+        where = governor(counted)
 
-        def nearness(d: Draft, where: Token = where) -> tuple[int, int]:
+        def nearness(d: Draft, where: Token = where, counted: Token = counted) -> tuple[int, int]:
             t = _token(doc, d.trigger_start - start)
             if t is None:
                 return (len(doc), 0)
-            return (tree_distance(where, t), abs(where.i - t.i))
+            return (tree_distance(where, t), abs(counted.i - t.i))
 
         min(takers, key=nearness).counts.append(c)

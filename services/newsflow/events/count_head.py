@@ -65,6 +65,8 @@ class Head:
             if p[best] < self.threshold or not count_mentions.people(m):
                 continue
             kind = self.kinds[best]
+            if kind == "other" and count_mentions.responder(m):
+                continue  # rescuers and police sent somewhere are no count (annotation guide)
             out.append(
                 Count(
                     kind=kind,  # type: ignore[arg-type]

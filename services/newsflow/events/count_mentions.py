@@ -290,6 +290,11 @@ def _path(a: Token, b: Token) -> tuple[int, str]:
     return 99, "none"
 
 
+def responder(m: Mention) -> bool:
+    """Rescuers, medics, police and the like: counted only as casualties, never as a crowd."""
+    return m.noun.lower_ in _tables()["responders"]  # type: ignore[operator]
+
+
 def features(
     m: Mention, regex_kinds: set[str], first: bool, cues_at: dict[str, list[Token]]
 ) -> dict[str, float]:
@@ -330,7 +335,7 @@ def features(
         f"form:{form}|gov:{gl}": 1.0,
         f"people:{people(m)}": 1.0,
         # rescuers and police are counted only when something happened to them
-        f"responder:{n.lower_ in _tables()['responders']}": 1.0,  # type: ignore[operator]
+        f"responder:{responder(m)}": 1.0,
         f"big:{min(len(str(m.value)), 5)}": 1.0,
     }
     for k in regex_kinds or {"none"}:

@@ -144,3 +144,25 @@ def test_a_count_goes_to_one_event_the_nearest_in_the_parse(nlp) -> None:
     attach.assign([protest, assault], [dead, crowd], nlp(text), 0)
     assert [c.kind for c in assault.counts] == ["killed"]
     assert [c.kind for c in protest.counts] == ["other"]
+
+
+def test_the_count_goes_to_the_act_that_governs_it_not_to_its_own_noun(nlp) -> None:
+    """Where the protest's trigger is the victims' own noun ("12 demonstrators"), the dead still
+    go to the shooting that governs the phrase."""
+    text = "Thousands protested in Nairobi, and police shot dead 12 demonstrators."
+    sent = Sentence(text=text, start=0, end=len(text))
+    protest, assault = _draft("PROTEST", sent, "demonstrators"), _draft("ASSAULT", sent, "shot")
+    at = text.index("12")
+    dead = Count(
+        kind="killed", value=12, qualifier="exact", text="12", span=Span(start=at, end=at + 2)
+    )
+    attach.assign([protest, assault], [dead], nlp(text), 0)
+    assert (len(protest.counts), len(assault.counts)) == (0, 1)
+    assert (protest.offered, assault.offered) == (0, 0)
+
+
+def test_responders_are_never_a_crowd(nlp) -> None:
+    """'About 80 firefighters were sent': rescuers are no count, whatever the head thinks."""
+    head = _head({"bias": {"other": 9.0}})
+    text = "About 80 firefighters were sent to the site."
+    assert head.read(nlp(text), counts.find(text, 0), 0) == []
