@@ -50,6 +50,7 @@ eval: $(STAMP)
 train: $(STAMP)
 	$(BIN)/python scripts/train_events.py $(TRAIN_ARGS)
 	$(BIN)/python scripts/train_arguments.py
+	$(BIN)/python scripts/train_counts.py
 	$(BIN)/python scripts/train_blocks.py $(BLOCKS_ARGS)
 
 # The whole event coder by 5-fold CV on the train split, typer and argument chooser refitted per

@@ -19,7 +19,17 @@ from pathlib import Path
 from spacy.tokens import Token
 
 from newsflow.errors import CodingError
-from newsflow.events import classify, crosswalk, merge, nlp, places, typer
+from newsflow.events import (
+    attach,
+    classify,
+    count_head,
+    counts,
+    crosswalk,
+    merge,
+    nlp,
+    places,
+    typer,
+)
 from newsflow.events.actors import Memory, learn_people
 from newsflow.events.choose import reconcile
 from newsflow.events.draft_record import Draft
@@ -61,6 +71,8 @@ class EventCoder:
         tables()
         triggers()
         crosswalk.table()
+        count_head.default()
+        counts.find("", 0)
         classify.mode_from_words("")
 
     def code(
@@ -93,13 +105,15 @@ class EventCoder:
             p = self._typer.predict(sent.text, doc)
             if not p.types:
                 continue
-            drafts += reconcile(
+            kept = reconcile(
                 draft_sentence(sent, doc, memory, published_at),
                 p,
                 lambda etype, mode, s=sent, d=doc: anchor(s, d, memory, published_at, etype, mode),
                 screened=vetoed(sent, doc),
                 pick=lambda etype, s=sent, d=doc: _offset(s, trigger_word(d, etype)),
             )
+            attach.assign(kept, counts.read(sent.text, sent.start, doc), doc, sent.start)
+            drafts += kept
         regions = places.article_regions(text)
         for d in drafts:
             d.location = places.refine(d.location, regions)

@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
+from spacy.tokens import Doc
+
+from newsflow.events import count_head
 from newsflow.events.lexicon import cues
 from newsflow.models import Count, Span
 
@@ -102,6 +105,21 @@ def _people(words: str) -> bool:
 def find(text: str, offset: int) -> list[Count]:
     """Counts in a sentence; `offset` is the sentence's start in the article."""
     return list(_find(text, offset))
+
+
+def read(text: str, offset: int, doc: Doc) -> list[Count]:
+    """Counts in a parsed sentence: interceptions and launches from the regexes, people counted
+    by the learned head (count_head.py) where it is shipped, else by the regexes too."""
+    head = count_head.default()
+    regex = find(text, offset)
+    if head is None:
+        return regex
+    memo = doc.user_data.setdefault("newsflow.counts", {})
+    key = (offset, id(head))
+    if key not in memo:  # the drafts, the vetoes and the anchors of one sentence all ask
+        weapons = [c for c in regex if c.kind in count_head.WEAPON_KINDS]
+        memo[key] = sorted(weapons + head.read(doc, regex, offset), key=lambda c: c.span.start)
+    return list(memo[key])
 
 
 class _Found:

@@ -32,6 +32,9 @@ class Draft:
     merged_text: str = ""
     # The ACLED sub-event the typer chose for this type in this sentence.
     acled_sub: str | None = None
+    # How many counts the draft could take before attach.py gave each to one draft: merging
+    # ranks the mentions of one sentence by what they read, not by who won a count.
+    offered: int | None = None
 
     def countries(self, who: str = "actors") -> set[str]:
         return {a.country for a in getattr(self, who) if a.country}
@@ -39,7 +42,7 @@ class Draft:
     def richness(self) -> int:
         """How much the draft says: used to pick which of two mentions to keep."""
         return (
-            3 * len(self.counts)
+            3 * (len(self.counts) if self.offered is None else self.offered)
             + 2 * bool(self.countries())
             + bool(self.countries("recipients"))
             + bool(self.location)

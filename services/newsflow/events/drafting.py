@@ -112,7 +112,7 @@ def draft_sentence(
     sent: Sentence, doc: Doc, memory: Memory, published_at: datetime | None
 ) -> list[Draft]:
     """Every draft event the sentence supports, before merging."""
-    found_counts = counts.find(sent.text, sent.start)
+    found_counts = counts.read(sent.text, sent.start, doc)
     quotes = [
         (m.start(1), m.end(1)) for m in _QUOTE.finditer(sent.text) if len(m.group(1).split()) >= 4
     ]
@@ -135,7 +135,7 @@ def vetoed(sent: Sentence, doc: Doc) -> set[str]:
     past the goalkeeper", "killed in a landslide", "captured an image". The typer does not
     override these finer readings of one word."""
     out = set()
-    has_counts = bool(counts.find(sent.text, sent.start))
+    has_counts = bool(counts.read(sent.text, sent.start, doc))
     for m in triggers.find(doc):
         tok, etype = m.token, m.sense.type
         if len(m.indices) == 1:
@@ -401,6 +401,6 @@ def anchor(
         if lexical is not None
         else triggers.Match(tok, Sense(type=etype, mode=mode), (tok.i,))
     )
-    found_counts = counts.find(sent.text, sent.start)
+    found_counts = counts.read(sent.text, sent.start, doc)
     drafts = _draft(match, sent, doc, memory, published_at, found_counts, [], typed=True)
     return drafts[0] if drafts else None

@@ -64,7 +64,11 @@ def combine(group: list[Draft]) -> Draft:
     out = Draft(**{**best.__dict__})
     kinds = {c.kind for c in best.counts}
     for d in sorted(group, key=lambda d: -d.richness()):
-        out.counts += [c for c in d.counts if c.kind not in kinds]
+        if d.sentence == best.sentence:
+            # One sentence's counts were given to one draft each (attach.py): all stay.
+            out.counts += [c for c in d.counts if c not in out.counts]
+        else:
+            out.counts += [c for c in d.counts if c.kind not in kinds]
         kinds |= {c.kind for c in d.counts}
         out.mode = out.mode or d.mode
         out.location = out.location or d.location
