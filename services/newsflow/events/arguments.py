@@ -10,7 +10,6 @@ head picks the trigger word of a type. Pure numpy at run time.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -19,7 +18,7 @@ import numpy as np
 from spacy.tokens import Doc, Token
 
 from newsflow.errors import CodingError
-from newsflow.events import triggers
+from newsflow.events import archive, triggers
 from newsflow.events.actors import phrase
 from newsflow.events.places import Candidate
 from newsflow.models import Location
@@ -288,13 +287,7 @@ def site(tok: Token) -> Location:
 
 
 def load(path: Path = MODEL) -> Chooser:
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
-        meta = json.loads(str(arrays.pop("meta")))
-        return Chooser(arrays, meta)
-    except (OSError, ValueError, KeyError) as exc:
-        raise CodingError(f"cannot load argument chooser {path}: {exc!r}") from exc
+    return archive.load(path, Chooser, "argument chooser")
 
 
 @cache

@@ -10,7 +10,6 @@ are left to the regexes. Pure numpy at run time.
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import numpy as np
 from spacy.tokens import Doc
 
 from newsflow.errors import CodingError
-from newsflow.events import count_mentions
+from newsflow.events import archive, count_mentions
 from newsflow.models import Count, Span
 
 FORMAT = 1
@@ -98,13 +97,7 @@ def _overlaps(m: count_mentions.Mention, c: Count, offset: int) -> bool:
 
 
 def load(path: Path = MODEL) -> Head:
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
-        meta = json.loads(str(arrays.pop("meta")))
-        return Head(arrays, meta)
-    except (OSError, ValueError, KeyError) as exc:
-        raise CodingError(f"cannot load count head {path}: {exc!r}") from exc
+    return archive.load(path, Head, "count head")
 
 
 _override: list[Head | None] = []

@@ -11,7 +11,6 @@ Pure numpy at run time; the parse the coder already made is reused, never a seco
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import numpy as np
 from spacy.tokens import Doc
 
 from newsflow.errors import CodingError
-from newsflow.events import features
+from newsflow.events import archive, features
 from newsflow.models import EventType
 
 FORMAT = 1
@@ -149,10 +148,4 @@ class Typer:
 
 
 def load(path: Path = MODEL) -> Typer:
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
-        meta = json.loads(str(arrays.pop("meta")))
-        return Typer(arrays, meta)
-    except (OSError, ValueError, KeyError) as exc:
-        raise CodingError(f"cannot load event typer {path}: {exc!r}") from exc
+    return archive.load(path, Typer, "event typer")
