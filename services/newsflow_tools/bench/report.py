@@ -52,6 +52,17 @@ def _verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
+def _coding_row(label: str, m: dict, extra: str = "") -> Row:
+    """The coder's rate in one ceiling measurement, judged at 600 words."""
+    return Row(
+        label,
+        f"{m['coding_per_core']:.2f} articles/s/core, "
+        f"{m['coding_per_core_600w']:.2f} at 600 words{extra}",
+        f">= {CODING_MIN_600W:g} (600 words)",
+        _verdict(m["coding_per_core_600w"] >= CODING_MIN_600W),
+    )
+
+
 def verdicts(results: dict) -> list[Row]:
     """The table's rows for whichever measurements `results` holds."""
     rows: list[Row] = []
@@ -69,25 +80,14 @@ def verdicts(results: dict) -> list[Row]:
                 f"{c['extraction_per_core']:.1f} articles/s/core",
             )
         )
-        rows.append(
-            Row(
-                "  coding only",
-                f"{c['coding_per_core']:.2f} articles/s/core, "
-                f"{c['coding_per_core_600w']:.2f} at 600 words",
-                f">= {CODING_MIN_600W:g} (600 words)",
-                _verdict(c["coding_per_core_600w"] >= CODING_MIN_600W),
-            )
-        )
+        rows.append(_coding_row("  coding only", c))
     real = results.get("ceiling_real")
     if real:
         rows.append(
-            Row(
+            _coding_row(
                 f"  on the {real['documents']} real pages of shared/eval: coding only",
-                f"{real['coding_per_core']:.2f} articles/s/core, "
-                f"{real['coding_per_core_600w']:.2f} at 600 words (all stages "
-                f"{real['per_core']:.2f}/s/core)",
-                f">= {CODING_MIN_600W:g} (600 words)",
-                _verdict(real["coding_per_core_600w"] >= CODING_MIN_600W),
+                real,
+                f" (all stages {real['per_core']:.2f}/s/core)",
             )
         )
     e = results.get("e2e")
