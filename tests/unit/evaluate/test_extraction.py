@@ -37,6 +37,23 @@ def test_f1_is_harmonic_mean_of_averages() -> None:
     assert Score("x", 0.5, 1.0, 1.0).f1 == pytest.approx(2 / 3)
 
 
+def _aeb_page(root: Path, headline: str, story: str) -> None:
+    """One AEB dev page under `root/eval`: eight paragraphs about `story`, and their text."""
+    paragraphs = [f"Paragraph {i} of a story about {story}." for i in range(8)]
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    html = f"<html><body><article><h1>{headline}</h1>{body}</article></body></html>"
+    row = {
+        "id": "a",
+        "url": "https://example.org/a",
+        "html": html,
+        "expected_text": "\n".join(paragraphs),
+    }
+    (root / "eval").mkdir()
+    (root / "eval" / "extraction-aeb-dev.jsonl").write_text(
+        json.dumps(row) + "\n", encoding="utf-8"
+    )
+
+
 def test_report_without_data(tmp_path: Path) -> None:
     """A missing dev set gives a message, not an exception."""
     assert "no dev set" in report(tmp_path)
@@ -44,20 +61,7 @@ def test_report_without_data(tmp_path: Path) -> None:
 
 def test_report_scores_both_extractors(tmp_path: Path) -> None:
     """The report prints plain trafilatura and newsflow with F1, P, R, docs/s and the speed ratio."""
-    body = "".join(
-        f"<p>Paragraph {i} of a story about the reservoir, which fell to a record low this week.</p>"
-        for i in range(8)
-    )
-    html = f"<html><body><article><h1>Reservoir</h1>{body}</article></body></html>"
-    expected = "\n".join(
-        f"Paragraph {i} of a story about the reservoir, which fell to a record low this week."
-        for i in range(8)
-    )
-    (tmp_path / "eval").mkdir()
-    line = json.dumps(
-        {"id": "a", "url": "https://example.org/a", "html": html, "expected_text": expected}
-    )
-    (tmp_path / "eval" / "extraction-aeb-dev.jsonl").write_text(line + "\n", encoding="utf-8")
+    _aeb_page(tmp_path, "Reservoir", "the reservoir, which fell to a record low this week")
     out = report(tmp_path)
     assert "trafilatura" in out and "newsflow" in out and "docs/s" in out
     row = next(line for line in out.splitlines() if line.startswith("newsflow"))
@@ -119,20 +123,7 @@ def test_report_covers_wcxb_parts(tmp_path: Path) -> None:
 
 def test_report_adds_the_classifier_row_on_request(tmp_path: Path) -> None:
     """--classifier scores newsflow with the block classifier as a third row; off, there is none."""
-    body = "".join(
-        f"<p>Paragraph {i} of a story about the harbour, where the ferry ran aground on Sunday.</p>"
-        for i in range(8)
-    )
-    html = f"<html><body><article><h1>Harbour</h1>{body}</article></body></html>"
-    expected = "\n".join(
-        f"Paragraph {i} of a story about the harbour, where the ferry ran aground on Sunday."
-        for i in range(8)
-    )
-    (tmp_path / "eval").mkdir()
-    line = json.dumps(
-        {"id": "a", "url": "https://example.org/a", "html": html, "expected_text": expected}
-    )
-    (tmp_path / "eval" / "extraction-aeb-dev.jsonl").write_text(line + "\n", encoding="utf-8")
+    _aeb_page(tmp_path, "Harbour", "the harbour, where the ferry ran aground on Sunday")
     assert not any(r.startswith("classifier") for r in report(tmp_path).splitlines())
     row = next(
         r for r in report(tmp_path, classifier=True).splitlines() if r.startswith("classifier")
