@@ -53,8 +53,8 @@ train: $(STAMP)
 	$(BIN)/python scripts/train_counts.py
 	$(BIN)/python scripts/train_blocks.py $(BLOCKS_ARGS)
 
-# The whole event coder by 5-fold CV on the train split, typer and argument chooser refitted per
-# fold (~10 min of CPU); the figures to choose designs by, since the test split is for reporting.
+# The whole event coder by 5-fold CV on the train split, typer, argument chooser and count head
+# refitted per fold; the figures to choose designs by, since the test split is for reporting.
 cv: $(STAMP)
 	$(BIN)/python scripts/cv_coder.py
 

@@ -11,7 +11,6 @@ head picks the trigger word of a type. Pure numpy at run time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -290,7 +289,5 @@ def load(path: Path = MODEL) -> Chooser:
     return archive.load(path, Chooser, "argument chooser")
 
 
-@cache
-def default() -> Chooser | None:
-    """The shipped chooser, or None when the archive is absent (the rules alone decide)."""
-    return load() if MODEL.exists() else None
+# The shipped chooser, or None when the archive is absent (the rules alone decide).
+default: archive.Shipped[Chooser] = archive.Shipped(MODEL, load)

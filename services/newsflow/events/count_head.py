@@ -10,7 +10,6 @@ are left to the regexes. Pure numpy at run time.
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -100,19 +99,5 @@ def load(path: Path = MODEL) -> Head:
     return archive.load(path, Head, "count head")
 
 
-_override: list[Head | None] = []
-
-
-@cache
-def _shipped() -> Head | None:
-    return load() if MODEL.exists() else None
-
-
-def default() -> Head | None:
-    """The shipped head, or None when the archive is absent (the regexes alone read counts)."""
-    return _override[-1] if _override else _shipped()
-
-
-def use(head: Head | None) -> None:
-    """Replace the shipped head (cross-validation trains one per fold; None: regexes only)."""
-    _override[:] = [head]
+# The shipped head, or None when the archive is absent (the regexes alone read counts).
+default: archive.Shipped[Head] = archive.Shipped(MODEL, load)

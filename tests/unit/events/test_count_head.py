@@ -106,11 +106,11 @@ def test_head_never_counts_weapons(nlp) -> None:
 def test_read_keeps_interceptions_from_the_regexes(nlp) -> None:
     """With a head in use, intercepted and launched counts still come from the regexes."""
     text = "Air defences downed eight missiles and 40 of the 55 drones launched overnight."
-    count_head.use(_head({"bias": {"killed": 9.0}}))
+    count_head.default.use(_head({"bias": {"killed": 9.0}}))
     try:
         got = counts.read(text, 0, nlp(text))
     finally:
-        count_head._override.clear()
+        count_head.default.restore()
     assert [(c.kind, c.value) for c in got] == [("intercepted", 48), ("launched", 55)]
 
 
