@@ -87,6 +87,10 @@ class Topics(Section):
     events: str = Field("newsflow.events.v1", description="Event records, key event_id.")
     dlq: str = Field("newsflow.dlq.v1", description="Dead letters with their reasons.")
     raw: str = Field("newsflow.raw.v1", description="Fetched pages for replay (raw.enabled).")
+    stories: str = Field(
+        "newsflow.stories.v1",
+        description="Stories, key story_id; compacted: the latest value per key is the story.",
+    )
 
 
 class KafkaSettings(Section):
@@ -226,6 +230,21 @@ class EventSettings(Section):
     )
 
 
+class StorySettings(Section):
+    enabled: bool = Field(
+        True, description="Link events to stories and publish them (needs events.enabled)."
+    )
+    horizon_days: float = Field(
+        7.0, gt=0, description="A story with no new report for this long is closed."
+    )
+    threshold: float = Field(
+        1.5, description="Evidence score a report needs to join an open story (tuned on ECB+)."
+    )
+    date_window_days: int = Field(
+        2, ge=0, description="Days apart two day-dated reports of one happening may be."
+    )
+
+
 class ObservabilitySettings(Section):
     http_host: str = Field("127.0.0.1", description="Bind address; 0.0.0.0 in containers.")
     http_port: int = Field(
@@ -276,6 +295,7 @@ class Settings(BaseSettings):
     poll: PollSettings = Field(default_factory=PollSettings)
     extract: ExtractSettings = Field(default_factory=ExtractSettings)
     events: EventSettings = Field(default_factory=EventSettings)
+    stories: StorySettings = Field(default_factory=StorySettings)
     observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
     raw: RawSettings = Field(default_factory=RawSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)

@@ -1,7 +1,7 @@
 """Typed messages between stages and on Kafka.
 
 Flow: SourceItem → FetchedPage → (processing.DocumentRequest in a worker) → Article
-(+ EventRecord) → Kafka, or DeadLetter at any step. Published messages carry
+(+ EventRecord) → Story (stories/, in the daemon) → Kafka, or DeadLetter at any step. Published messages carry
 `schema_version`; their JSON Schema is exported to `schemas/` by `newsflow schemas`
 and checked by a test.
 """
@@ -229,6 +229,113 @@ class EventRecord(Message):
     confidence: float = Field(ge=0, le=1)
 
 
+class DateRange(Message):
+    start: str = Field(description="ISO 8601 date, first day the reports allow.")
+    end: str = Field(description="ISO 8601 date, last day the reports allow.")
+
+
+class CountReport(Message):
+    value: int = Field(ge=0)
+    qualifier: Qualifier
+    event_id: str
+    article_id: str
+    source: str = Field(description="Domain of the article that reported it.")
+
+
+class StoryCount(Message):
+    kind: CountKind
+    value: int = Field(ge=0)
+    qualifier: Qualifier
+    rule: Literal["highest_exact", "highest_lower_bound", "highest_approx", "lowest_upper_bound"] = (
+        Field(description="How the value was chosen from the reports.")
+    )
+    object: str | None = None
+    reports: list[CountReport] = Field(description="Every value reported, with its source.")
+
+
+class Story(Message):
+    """One real-world happening, from every event record that reports it.
+    Topic newsflow.stories.v1 (compacted), key story_id; the latest value is the story."""
+
+    schema_version: Literal[1] = 1
+    story_id: str = Field(description="Stable: derived from the first event that opened it.")
+    status: Literal["open", "closed"] = Field(
+        description="closed: past stories.horizon_days without a new report; no longer linked to."
+    )
+    event_type: EventType
+    mode: str | None = None
+    quad_class: int = Field(ge=1, le=4)
+    acled: Acled | None = None
+    actors: list[Actor] = Field(default_factory=list)
+    recipients: list[Actor] = Field(default_factory=list)
+    location: Location | None = Field(None, description="The finest place the reports agree on.")
+    date: str | None = Field(None, description="Consensus date, ISO 8601, full or partial.")
+    date_precision: Literal["day", "month", "year"] | None = None
+    date_range: DateRange | None = Field(None, description="Days every dated report allows.")
+    counts: list[StoryCount] = Field(default_factory=list)
+    num_articles: int = Field(ge=1)
+    num_sources: int = Field(ge=1, description="Distinct sites (article domains).")
+    num_mentions: int = Field(ge=1, description="Event records linked, one per article at most.")
+    first_published: AwareDatetime | None = None
+    latest_published: AwareDatetime | None = None
+    event_ids: list[str]
+    article_ids: list[str]
+    merged_ids: list[str] = Field(
+        default_factory=list, description="Stories found to be this one and absorbed into it."
+    )
+    confidence: float = Field(ge=0, le=1)
+    updated_at: AwareDatetime
+
+
+class StoryMerge(Message):
+    """Story `story_id` was found to be `merged_into`. Same topic and key as the absorbed
+    story, followed by a tombstone for that key."""
+
+    schema_version: Literal[1] = 1
+    story_id: str = Field(description="The absorbed story; its key is deleted next.")
+    merged_into: str
+    score: float
+    reasons: list[str] = Field(description="Why the two were judged one happening.")
+    merged_at: AwareDatetime
+
+
+# --- story resolution state (kept in the state store, not published) ---------------------
+
+
+class Report(Message):
+    """What the story resolver keeps of one event record: enough to judge a match and to
+    rebuild the story's consensus without the article."""
+
+    event_id: str
+    article_id: str
+    source: str = Field(description="Domain of the article.")
+    published: AwareDatetime | None = None
+    event_type: EventType
+    mode: str | None = None
+    quad_class: int = Field(ge=1, le=4)
+    acled: Acled | None = None
+    modality: Modality = "asserted"
+    actors: list[Actor] = Field(default_factory=list)
+    recipients: list[Actor] = Field(default_factory=list)
+    location: Location | None = None
+    date: str | None = None
+    date_precision: Literal["day", "month", "year"] | None = None
+    counts: list[Count] = Field(default_factory=list)
+    names: list[str] = Field(default_factory=list, description="Salient names, lower-case.")
+    confidence: float = Field(ge=0, le=1)
+
+
+class StoryState(Message):
+    """An open story as stored: its reports, oldest first, and the stories it absorbed."""
+
+    story_id: str
+    reports: list[Report]
+    merged_ids: list[str] = Field(default_factory=list)
+    opened_at: AwareDatetime
+    updated_at: AwareDatetime
+    status: Literal["open", "closed"] = "open"
+
+
 class Stage(StrEnum):
     SOURCE = "source"
     FETCH = "fetch"
@@ -274,6 +381,8 @@ PUBLISHED: dict[str, type[Message]] = {
     "event": EventRecord,
     "dead-letter": DeadLetter,
     "raw-page": RawPage,
+    "story": Story,
+    "story-merge": StoryMerge,
 }
 
 

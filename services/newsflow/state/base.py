@@ -6,11 +6,12 @@ until `lease_until`; an owner that dies simply lets the lease lapse.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
-from newsflow.models import SourceItem
+from newsflow.models import SourceItem, StoryState
 
 LinkStatus = Literal["pending", "in_flight", "done", "failed"]
 
@@ -49,6 +50,17 @@ class FailedLink:
     detail: str
     attempts: int
     failed_at: datetime
+
+
+@dataclass(frozen=True)
+class StoryWrite:
+    """What story resolution decided, for the store to save in the same transaction: the
+    story (filed under `keys`, replacing its old keys) and the ids of stories it absorbed
+    (deleted). `story` None: nothing to write (the report was linked already)."""
+
+    story: StoryState | None
+    keys: list[str] = field(default_factory=list)
+    absorbed: list[str] = field(default_factory=list)
 
 
 class StateStore(Protocol):
@@ -111,4 +123,22 @@ class StateStore(Protocol):
 
     async def penalize_host(self, host: str, until: datetime) -> None:
         """Keep every worker away from `host` until `until` (a 429/503 Retry-After)."""
+        ...
+
+    # stories
+    async def link_story(
+        self, keys: list[str], decide: Callable[[list[StoryState]], StoryWrite]
+    ) -> StoryWrite:
+        """In one transaction, holding a lock on each of `keys` (so replicas resolving
+        reports of one happening take turns): read the open stories filed under any of
+        `keys`, call `decide` with them, and save what it returns."""
+        ...
+
+    async def close_stories(self, before: datetime, limit: int) -> list[StoryState]:
+        """Close up to `limit` open stories last updated before `before`: they leave the
+        index and are returned, status closed, for publishing."""
+        ...
+
+    async def story_counts(self) -> dict[str, int]:
+        """Stories by status: open, closed."""
         ...
