@@ -299,6 +299,13 @@ class StoryMerge(Message):
     merged_at: AwareDatetime
 
 
+class StoryTombstone(Message):
+    """Deletes an absorbed story's key from the compacted stories topic: published as a
+    record with this key and a null value, after the StoryMerge that explains it."""
+
+    story_id: str
+
+
 # --- story resolution state (kept in the state store, not published) ---------------------
 
 
