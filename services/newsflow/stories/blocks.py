@@ -5,6 +5,8 @@ A report is filed under its own keys and looks up those plus their neighbours: t
 either side of its dates (so a match across a week boundary is found), and the "unknown"
 country and week (a story nobody placed or dated can still take it). The keys looked up are
 also the keys locked, so two replicas judging reports of one happening take turns.
+Every story is also filed under the unknown country, so a report nobody placed finds it;
+those keys gather many stories, and the store reads only the most recently updated of them.
 """
 
 from __future__ import annotations
@@ -51,8 +53,10 @@ def country(report: Report) -> str:
 
 
 def own_keys(report: Report) -> list[str]:
-    """The keys a story holding this report is filed under."""
-    return sorted(f"{report.event_type}|{country(report)}|{w}" for w in weeks(report))
+    """The keys a story holding this report is filed under: its country's and the unknown
+    country's (where a report nobody placed looks; the store reads the most recent of those)."""
+    places = {country(report), UNKNOWN}
+    return sorted(f"{report.event_type}|{c}|{w}" for c in places for w in weeks(report))
 
 
 def lookup_keys(report: Report) -> list[str]:

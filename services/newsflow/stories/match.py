@@ -38,7 +38,8 @@ class Weights:
     counts_agree: float = 0.5
     same_mode: float = 0.25
     names: float = 3.0  # times the share of the smaller name set found in the other
-    min_names: int = 1  # names shared before the names term counts
+    min_names: int = 2  # names shared before the names term counts
+    core_names: int = 12  # a story's most reported names: a grown story must not match all
 
 
 class Match(NamedTuple):
@@ -252,9 +253,10 @@ def _party(
 def _names(mine: list[str], theirs: Counter[str], w: Weights, reasons: list[str]) -> float:
     if not mine or not theirs:
         return 0.0
-    shared = [n for n in mine if n in theirs]
+    core = {n for n, _ in theirs.most_common(w.core_names)}
+    shared = [n for n in mine if n in core]
     if len(shared) < w.min_names:
         return 0.0
-    share = len(shared) / min(len(mine), len(theirs))
+    share = len(shared) / min(len(mine), len(core))
     reasons.append("names " + ", ".join(sorted(shared)[:4]))
     return w.names * share

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from datetime import datetime
+
 from newsflow.models import Article, EventRecord, Report
 
 # Capitalised words inside a sentence are mostly names; these are not (calendar words,
@@ -43,11 +45,15 @@ def _words(text: str) -> set[str]:
 
 
 def report_of(event: EventRecord, article: Article) -> Report:
+    return reported(event, article.source.domain, article.published_at or article.fetched_at)
+
+
+def reported(event: EventRecord, source: str, published: datetime | None) -> Report:
     return Report(
         event_id=event.event_id,
         article_id=event.article_id,
-        source=article.source.domain,
-        published=article.published_at or article.fetched_at,
+        source=source,
+        published=published,
         event_type=event.event_type,
         mode=event.mode,
         quad_class=event.quad_class,
