@@ -10,7 +10,8 @@ import structlog
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-from newsflow.config import KafkaSettings
+from newsflow.cli.tail import _tail
+from newsflow.config import KafkaSettings, Settings
 from newsflow.publish.kafka import Publisher
 from tests.conftest import read_topic
 from tests.story_samples import merge, story, tombstone
@@ -66,6 +67,26 @@ async def test_a_merge_reads_back_as_story_update_merge_and_null_tombstone(broke
     assert dead.headers["ce_type"] == "org.newsflow.storytombstone.v1"
     assert "content-type" not in dead.headers
     assert (await topic_configs(broker.bootstrap, topics["stories"]))["cleanup.policy"] == "compact"
+
+
+async def test_tail_prints_stories_merges_and_tombstones(broker, topics, capsys):
+    """`newsflow tail` on the stories topic prints one line per record, tombstones included."""
+    pub = Publisher(settings(topics), [broker.bootstrap], idempotence="off", stories_enabled=True)
+    await pub.start()
+    try:
+        await pub.deliver([story("s1"), merge("s2", "s1"), tombstone("s2")], source_id=None)
+    finally:
+        await pub.stop(1)
+    capsys.readouterr()  # the publisher's log lines
+    tail_settings = Settings(
+        kafka=KafkaSettings(topics=topics, bootstrap_servers=[broker.bootstrap])
+    )
+    await _tail(tail_settings, topics["stories"], "stories", False, True, 3, 5.0)
+    assert capsys.readouterr().out.splitlines() == [
+        "ASSAULT/aerial Kyiv 2025-02-12 · 1 killed, ≥4 injured · 7 articles, 5 sources  s1",
+        "merged s2 into s1: same place, same day",
+        "deleted s2",
+    ]
 
 
 async def test_no_stories_topic_unless_stories_are_enabled(broker, topics):
