@@ -37,13 +37,13 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
 def topics() -> dict[str, str]:
     """Unique topic names for one test."""
     suffix = uuid.uuid4().hex[:8]
-    return {k: f"t{suffix}.{k}" for k in ("articles", "events", "dlq", "raw")}
+    return {k: f"t{suffix}.{k}" for k in ("articles", "events", "dlq", "raw", "stories")}
 
 
 @dataclass
 class Record:
     key: str
-    value: dict
+    value: dict | None  # None: a tombstone
     headers: dict[str, str]
 
 
@@ -76,7 +76,9 @@ async def read_topic(bootstrap: str, topic: str, *, timeout: float = 10.0) -> li
             for records in batch.values():
                 out.extend(
                     Record(
-                        r.key.decode(), json.loads(r.value), {k: v.decode() for k, v in r.headers}
+                        r.key.decode(),
+                        None if r.value is None else json.loads(r.value),
+                        {k: v.decode() for k, v in r.headers},
                     )
                     for r in records
                 )

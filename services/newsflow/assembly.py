@@ -54,6 +54,8 @@ def publisher(
         bootstrap,
         idempotence=idempotence,
         raw_enabled=settings.raw.enabled,
+        # Stories are linked from event records: no events, no stories topic.
+        stories_enabled=settings.stories.enabled and settings.events.enabled,
         replica=replica,
     )
 

@@ -29,7 +29,43 @@ def bootstrap_for(settings: Settings) -> list[str]:
     )
 
 
-def render(topic_kind: str, value: dict) -> str:
+QUALIFIER = {"exact": "", "at_least": "≥", "at_most": "≤", "approx": "~"}
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def render_story(value: dict) -> str:
+    """ASSAULT/aerial Kyiv 2025-02-12 · 1 killed, ≥4 injured · 7 articles, 5 sources  <id>"""
+    if "merged_into" in value:  # a StoryMerge shares the topic; only it has merged_into
+        reasons = ", ".join(value["reasons"]) or "no reasons given"
+        return f"merged {value['story_id']} into {value['merged_into']}: {reasons}"
+    mode = f"/{value['mode']}" if value.get("mode") else ""
+    where = (value.get("location") or {}).get("name") or "-"
+    counts = ", ".join(
+        f"{QUALIFIER[c['qualifier']]}{c['value']} {c['kind']}"
+        + (f" {c['object']}" if c.get("object") else "")
+        for c in value.get("counts", [])
+    )
+    closed = " (closed)" if value.get("status") == "closed" else ""
+    return " · ".join(
+        part
+        for part in (
+            f"{value['event_type']}{mode} {where} {value.get('date') or '----'}{closed}",
+            counts,
+            f"{plural(value['num_articles'], 'article')}, {plural(value['num_sources'], 'source')}"
+            f"  {value['story_id']}",
+        )
+        if part
+    )
+
+
+def render(topic_kind: str, value: dict | None, key: str | None = None) -> str:
+    if value is None:  # a tombstone: the key is all there is
+        return f"deleted {key}"
+    if topic_kind == "stories":
+        return render_story(value)
     if topic_kind == "articles":
         when = (value.get("published_at") or value.get("fetched_at") or "")[:16]
         return (
@@ -86,6 +122,7 @@ def tail(
         settings.kafka.topics.articles: "articles",
         settings.kafka.topics.events: "events",
         settings.kafka.topics.dlq: "dlq",
+        settings.kafka.topics.stories: "stories",
     }
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
@@ -149,9 +186,13 @@ async def _tail(
             idle = 0.0
             for records in batch.values():
                 for rec in records:
-                    value = json.loads(rec.value)
+                    # A null value (tombstone) prints as JSON null, or "deleted <key>".
+                    value = None if rec.value is None else json.loads(rec.value)
+                    key = rec.key.decode("utf-8", "replace") if rec.key is not None else None
                     print(
-                        json.dumps(value, ensure_ascii=False) if as_json else render(kind, value),
+                        json.dumps(value, ensure_ascii=False)
+                        if as_json
+                        else render(kind, value, key),
                         flush=True,
                     )
                     seen += 1

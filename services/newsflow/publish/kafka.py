@@ -48,6 +48,8 @@ log = structlog.get_logger("newsflow.publish")
 # Retrying cannot help these: the same bytes will be refused again.
 PERMANENT = (MessageSizeTooLargeError, RecordTooLargeError)
 
+TOPIC_ALREADY_EXISTS = TopicAlreadyExistsError.errno  # another replica won the race: fine
+
 
 def client_options(settings: KafkaSettings, bootstrap: Sequence[str]) -> dict:
     """aiokafka connection and security options shared by producer, consumer and admin."""
@@ -72,6 +74,24 @@ def client_options(settings: KafkaSettings, bootstrap: Sequence[str]) -> dict:
     return opts
 
 
+async def _create(
+    admin: AIOKafkaAdminClient, settings: KafkaSettings, topics: dict[str, dict[str, str]]
+) -> dict[str, str]:
+    """Create topics with their configs; return the refused ones, name → broker's reason.
+    aiokafka returns per-topic errors in the response instead of raising them."""
+    response = await admin.create_topics(
+        [
+            NewTopic(name, settings.partitions, settings.replication_factor, topic_configs=configs)
+            for name, configs in topics.items()
+        ]
+    )
+    return {
+        name: f"error {code}: {rest[0] if rest and rest[0] else 'no message'}"
+        for name, code, *rest in response.topic_errors  # v0 has no error_message
+        if code not in (0, TOPIC_ALREADY_EXISTS)
+    }
+
+
 class Publisher:
     """Owns one producer. `idempotence` is "on", "off" or "auto" (on unless the broker refuses)."""
 
@@ -82,12 +102,14 @@ class Publisher:
         *,
         idempotence: str | None = None,
         raw_enabled: bool = False,
+        stories_enabled: bool = False,
         replica: str | None = None,
     ) -> None:
         self.settings = settings
         self.bootstrap = list(bootstrap)
         self.idempotence_mode = idempotence or settings.idempotence
         self.raw_enabled = raw_enabled
+        self.stories_enabled = stories_enabled
         self.replica = replica  # sent as the newsflow-replica header
         self.idempotent = False
         self.ready = False
@@ -195,26 +217,38 @@ class Publisher:
         admin = AIOKafkaAdminClient(**client_options(s, self.bootstrap))
         await admin.start()
         try:
-            wanted = [s.topics.articles, s.topics.events, s.topics.dlq]
+            wanted: dict[str, dict[str, str]] = {
+                s.topics.articles: {},
+                s.topics.events: {},
+                s.topics.dlq: {},
+            }
             if self.raw_enabled:
-                wanted.append(s.topics.raw)
+                wanted[s.topics.raw] = {"max.message.bytes": str(s.max_request_size)}
+            if self.stories_enabled:
+                wanted[s.topics.stories] = {"cleanup.policy": "compact"}
             existing = set(await admin.list_topics())
-            new = [
-                NewTopic(
-                    name,
-                    s.partitions,
-                    s.replication_factor,
-                    topic_configs={"max.message.bytes": str(s.max_request_size)}
-                    if name == s.topics.raw
-                    else {},
-                )
-                for name in wanted
-                if name not in existing
-            ]
-            if new:
-                with contextlib.suppress(TopicAlreadyExistsError):  # another replica won
-                    await admin.create_topics(new)
-                log.info("kafka_topics", status="created", topics=[t.name for t in new])
+            new = {name: configs for name, configs in wanted.items() if name not in existing}
+            if not new:
+                return
+            refused = await _create(admin, s, new)
+            if s.topics.stories in refused:
+                # Without compaction the topic still reads right (the latest value per key
+                # wins); it only keeps growing. Better than no stories topic at all.
+                first = refused.pop(s.topics.stories)
+                again = await _create(admin, s, {s.topics.stories: {}})
+                refused.update(again)
+                if not again:
+                    log.warning(
+                        "kafka_topics",
+                        status="created_without_compaction",
+                        topic=s.topics.stories,
+                        detail=first,
+                    )
+            for name, detail in refused.items():
+                log.warning("kafka_topics", status="refused", topic=name, detail=detail)
+            created = [t for t in new if t not in refused]
+            if created:
+                log.info("kafka_topics", status="created", topics=created)
         finally:
             await admin.close()
 
@@ -314,6 +348,9 @@ class Publisher:
             "EventRecord": t.events,
             "DeadLetter": t.dlq,
             "RawPage": t.raw,
+            "Story": t.stories,
+            "StoryMerge": t.stories,
+            "StoryTombstone": t.stories,
         }[type(message).__name__]
 
     async def deliver(self, messages: Sequence[Message], *, source_id: str | None) -> int:
