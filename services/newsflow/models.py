@@ -246,9 +246,9 @@ class StoryCount(Message):
     kind: CountKind
     value: int = Field(ge=0)
     qualifier: Qualifier
-    rule: Literal["highest_exact", "highest_lower_bound", "highest_approx", "lowest_upper_bound"] = (
-        Field(description="How the value was chosen from the reports.")
-    )
+    rule: Literal[
+        "highest_exact", "highest_lower_bound", "highest_approx", "lowest_upper_bound"
+    ] = Field(description="How the value was chosen from the reports.")
     object: str | None = None
     reports: list[CountReport] = Field(description="Every value reported, with its source.")
 

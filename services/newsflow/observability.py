@@ -127,6 +127,11 @@ FETCHES = Counter("newsflow_fetch_total", "Article fetches by outcome.", ["statu
 EXTRACTS = Counter("newsflow_extract_total", "Extractions by outcome.", ["status", "reason"])
 CODINGS = Counter("newsflow_code_total", "Event coding runs by outcome.", ["status"])
 PUBLISHED = Counter("newsflow_publish_total", "Messages acknowledged by the broker.", ["kind"])
+STORIES = Counter(
+    "newsflow_stories_total",
+    "Events resolved to stories: opened, linked, merged, replayed; and stories closed.",
+    ["status"],
+)
 DEAD_LETTERS = Counter(
     "newsflow_dead_letters_total", "Dead letters by stage and reason.", ["stage", "reason"]
 )

@@ -25,6 +25,7 @@ SAMPLE_TITLES = {
     "Mediators in Doha announce a three-day truce in Gaza talks",
     "EU foreign ministers agree new sanctions on Belarusian officials",
     "Flooding in Bangladesh displaces thousands",
+    "One dead as Russian drones and missiles hit Kyiv",  # the second outlet's report
 }
 PUBLIC_SOURCES = {"bbc-world", "aljazeera", "guardian-world", "npr-world", "dw-world"}
 
@@ -36,8 +37,9 @@ def _topic_env(topics: dict[str, str]) -> dict[str, str]:
 async def test_once_on_bundled_sample_config_publishes_the_sample_articles(
     broker, topics, tmp_path
 ):
-    """`run --once` on config/newsflow.example.yaml puts the 5 sample articles on Kafka offline;
-    each unreachable public feed costs exactly one warning, and the run exits 0."""
+    """`run --once` on config/newsflow.example.yaml puts the 6 sample articles on Kafka offline,
+    with the Kyiv strike as one story told by 2 articles from 2 outlets; each unreachable
+    public feed costs exactly one warning, and the run exits 0."""
     env = cli.cli_env(
         NEWSFLOW_KAFKA_BOOTSTRAP_SERVERS=broker.bootstrap,
         NEWSFLOW_STATE_DIR=str(tmp_path / "state"),
@@ -58,19 +60,30 @@ async def test_once_on_bundled_sample_config_publishes_the_sample_articles(
         assert len(mine) == 1, (source, mine)
         assert mine[0]["event"] == "source_poll" and mine[0]["status"] == "error"
     assert not [r for r in logs if r.get("level") in ("error", "critical")]
-    sample_warnings = [r for r in warnings if r.get("source_id") == "sample-wire"]
+    sample_warnings = [r for r in warnings if str(r.get("source_id")).startswith("sample-")]
     assert not sample_warnings, sample_warnings[:3]
 
     articles = await read_topic(broker.bootstrap, topics["articles"])
     by_title = {r.value["title"]: r.value for r in articles}
     assert set(by_title) == SAMPLE_TITLES, [r.value["url"] for r in articles]
-    assert {a["source"]["id"] for a in by_title.values()} == {"sample-wire"}
+    assert {a["source"]["id"] for a in by_title.values()} == {"sample-wire", "sample-courier"}
     kyiv = by_title["Drone and missile barrage on Kyiv kills one, wounds four"]
     assert kyiv["text"].startswith("Russian forces launched a barrage")
     for furniture in ("cookies", "opt-out", "Edited By", "Sample Desk", "All rights reserved"):
         assert furniture not in kyiv["text"], furniture
     assert kyiv["published_at"].startswith("2025-02-12T18:00")
-    assert re.search(r"done: 5 articles, \d+ events, 0 dead letters", res.stderr), res.stderr[-500:]
+    assert re.search(r"done: 6 articles, \d+ events, 0 dead letters", res.stderr), res.stderr[-500:]
+    stories = {}
+    for r in await read_topic(broker.bootstrap, topics["stories"]):
+        stories[r.key.decode()] = r.value  # latest per key, as a compacting consumer keeps
+    told_twice = [s for s in stories.values() if s and s["num_articles"] > 1]
+    assert len(told_twice) == 1, told_twice
+    kyiv_story = told_twice[0]
+    assert kyiv_story["event_type"] == "ASSAULT"
+    assert kyiv_story["num_sources"] == 2
+    assert kyiv_story["location"]["name"] == "Kyiv"
+    killed = [c for c in kyiv_story["counts"] if c["kind"] == "killed"]
+    assert killed and killed[0]["value"] == 1 and len(killed[0]["reports"]) == 2
     # Off a terminal the log is JSON lines, libraries' records included; only the verdict is text.
     assert [ln for ln in res.stderr.splitlines() if not ln.startswith("{")] == [
         ln for ln in res.stderr.splitlines() if ln.startswith("done: ")

@@ -2,8 +2,9 @@
 
 Two drafts are one event when type, modality and ACLED sub-type agree and nothing they say
 conflicts: places equal (or one unknown), dates read from the text equal, actor countries
-intersect (or one unknown), recipient countries intersect (or one unknown). Violence with no place on either side also needs a shared
-actor, so separate strikes by the same side are not fused. The merged event keeps the evidence
+intersect (or one unknown), recipient countries intersect (or one unknown). Violence with no
+place on either side also needs a shared actor, so separate strikes by the same side are not
+fused; a placed and a placeless mention far apart need the placeless one to name the place. The merged event keeps the evidence
 of its richest mention, and per count kind the count from the richest mention that has it.
 """
 
@@ -46,7 +47,7 @@ def same_event(a: Draft, b: Draft, acled_a: str | None, acled_b: str | None) -> 
         # and so does a bare follow-up right after it ("Police fired tear gas at the protesters").
         bare = any(not d.location and not d.countries() for d in (a, b))
         near = abs(a.sentence.start - b.sentence.start) <= FOLLOW_UP_CHARS
-        return same_place or (same_actor and not (a.location and b.location)) or (bare and near)
+        return same_place or (same_actor and _placed_alike(a, b, near)) or (bare and near)
     # Statements repeat less: the same speaker and the same addressee, or the same speaker close
     # by with one addressee unstated (recipients were checked compatible above).
     # Meetings and visits recur between the same sides, so only verbal stances are joined so.
@@ -57,6 +58,20 @@ def same_event(a: Draft, b: Draft, acled_a: str | None, acled_b: str | None) -> 
         and abs(a.sentence.start - b.sentence.start) <= RETOLD_CHARS
     )
     return same_actor and (bool(a.countries("recipients") & b.countries("recipients")) or retold)
+
+
+def _placed_alike(a: Draft, b: Draft, near: bool) -> bool:
+    """One side's attacks, one placed and one not: the same strike when told close by, or when
+    the placeless mention names the other's place. Far apart they are often two strikes of
+    one night ("... at Kyiv." and, paragraphs on, "In the Chernihiv region ... strikes").
+    """
+    if a.location and b.location:
+        return False
+    if near or not (a.location or b.location):
+        return True
+    placed, bare = (a, b) if a.location else (b, a)
+    assert placed.location is not None
+    return placed.location.text.lower() in bare.sentence.text.lower()
 
 
 def combine(group: list[Draft]) -> Draft:

@@ -20,8 +20,9 @@ from newsflow.config import ExtractSettings, KafkaSettings, RawSettings, SourceC
 from newsflow.errors import ExtractError, NewsflowError, Reason
 from newsflow.extract.pool import WorkerPool
 from newsflow.fetch.client import Fetcher
-from newsflow.models import DeadLetter, Stage, utcnow
+from newsflow.models import Article, DeadLetter, Stage, utcnow
 from newsflow.pipeline import plan
+from newsflow.pipeline.stories import StoryLinker
 from newsflow.processing import DocumentRequest, DocumentResult, process_document
 from newsflow.publish.kafka import Publisher
 from newsflow.state.base import Link, StateStore
@@ -42,6 +43,7 @@ class ArticleHandler:
         store: StateStore,
         stats: dict[str, int],
         owner: str,
+        stories: StoryLinker | None = None,
     ) -> None:
         self.min_text_chars = extract.min_text_chars
         self.keep_raw = raw.enabled
@@ -53,6 +55,7 @@ class ArticleHandler:
         self.store = store
         self.stats = stats
         self.owner = owner  # the lease holder name: done-marking is fenced by it
+        self.stories = stories
 
     async def handle(self, link: Link) -> None:
         """Process one link; PublishError (shutdown) propagates so the caller can release it."""
@@ -156,6 +159,8 @@ class ArticleHandler:
         started = time.perf_counter()
         await self.publisher.deliver(out.messages, source_id=link.item.source_id)
         obs.PUBLISH_SECONDS.observe(time.perf_counter() - started)
+        if self.stories is not None and result.events:
+            await self._link_stories(link, out.article, result, bound)
         if not await self._done(link, utcnow(), out.article.article_id, bound):
             return
         obs.PUBLISHED.labels("article").inc()
@@ -172,6 +177,20 @@ class ArticleHandler:
             events=len(result.events),
             words=out.article.word_count,
         )
+
+    async def _link_stories(
+        self, link: Link, article: Article, result: DocumentResult, bound: FilteringBoundLogger
+    ) -> None:
+        """The article is out already: a failure here costs its stories an update, never the
+        article. Shutdown (PublishError) still propagates, so the link is replayed."""
+        assert self.stories is not None
+        try:
+            await self.stories.link(article, result.events, utcnow(), source_id=link.item.source_id)
+        except Exception as exc:
+            if plan.must_release(exc):
+                raise
+            obs.STORIES.labels("error").inc()
+            bound.error("story", status="error", article_id=article.article_id, exc_info=True)
 
     async def _done(
         self, link: Link, now: datetime, article_id: str, bound: FilteringBoundLogger

@@ -24,9 +24,11 @@ from newsflow import __version__, assembly
 from newsflow import observability as obs
 from newsflow.config import Settings
 from newsflow.models import utcnow
+from newsflow.pipeline import plan
 from newsflow.pipeline.articles import ArticleHandler
 from newsflow.pipeline.fleet import StoreFleetClock
 from newsflow.pipeline.polling import SourcePoller
+from newsflow.pipeline.stories import CLOSE_BATCH, StoryLinker
 from newsflow.pipeline.summary import coder_version, summary_line
 from newsflow.publish.embedded import EMBEDDED_ADDRESS_FILE, EmbeddedBroker
 from newsflow.state import discard_state
@@ -37,6 +39,7 @@ log = structlog.get_logger("newsflow.pipeline")
 
 # The frontier count scans every link ever seen; a gauge does not need it every tick.
 FRONTIER_GAUGE_EVERY = 30.0
+STORY_CLOSE_EVERY = 60.0  # stories close by the day: a minute late is on time
 
 
 class Pipeline:
@@ -53,6 +56,7 @@ class Pipeline:
         self._inflight: dict[str, Link] = {}
         self._stack = AsyncExitStack()
         self.health: obs.HealthServer | None = None
+        self.linker: StoryLinker | None = None
 
     # --- resources ---------------------------------------------------------------------
 
@@ -98,6 +102,11 @@ class Pipeline:
             self.fetcher = await self._stack.enter_async_context(assembly.fetcher(s, fleet=fleet))
             self.pool = assembly.worker_pool(s)
             self._stack.callback(self.pool.close)
+            self.linker = (
+                StoryLinker(s.stories, self.store, self.publisher)
+                if s.stories.enabled and s.events.enabled
+                else None
+            )
             self.health = obs.HealthServer(
                 s.observability,
                 ready=lambda: self.publisher.ready,
@@ -141,6 +150,7 @@ class Pipeline:
             self.store,
             self.stats,
             self.owner,
+            stories=self.linker,
         )
         workers = [
             asyncio.create_task(self._worker(handler), name=f"worker-{i}")
@@ -151,6 +161,8 @@ class Pipeline:
             asyncio.create_task(self._dispatch(), name="dispatcher"),
             asyncio.create_task(self._housekeeping(), name="housekeeping"),
         ]
+        if self.linker is not None:
+            intake.append(asyncio.create_task(self._close_stories(), name="stories"))
         stop = asyncio.create_task(self._stop.wait())
         drained = asyncio.create_task(self._drained.wait())
         await asyncio.wait([stop, drained], return_when=asyncio.FIRST_COMPLETED)
@@ -268,6 +280,20 @@ class Pipeline:
                 print(line, file=sys.stderr, flush=True)
             tick = min(5.0, s.poll.lease_seconds / 3, s.observability.summary_interval)
             await _sleep_or(self._stop, tick)
+
+    async def _close_stories(self) -> None:
+        """Closes stories past the horizon; apart from housekeeping, since publishing them
+        waits out a broker outage and leases must not lapse meanwhile."""
+        assert self.linker is not None
+        while not self._stop.is_set():
+            try:
+                while await self.linker.close_due(utcnow()) >= CLOSE_BATCH:
+                    pass
+            except Exception as exc:
+                if plan.must_release(exc):
+                    return
+                log.error("stories", status="error", exc_info=True)
+            await _sleep_or(self._stop, STORY_CLOSE_EVERY)
 
     async def _shutdown(
         self, intake: list[asyncio.Task[None]], workers: list[asyncio.Task[None]]

@@ -103,7 +103,7 @@ def _counts(reports: list[Report]) -> list[StoryCount]:
         for c in r.counts:
             grouped.setdefault((c.kind, c.object), []).append((r, c))
     out = []
-    for (kind, obj), items in grouped.items():
+    for (_, obj), items in grouped.items():
         reported = [
             CountReport(
                 value=c.value,

@@ -117,7 +117,7 @@ def match(report: Report, story: Profile, w: Weights) -> Match:
         return Match(0.0, (), "a second event of one article")
     if report.mode and any(not modes_compatible(report.mode, m) for m in story.modes):
         return Match(0.0, (), f"mode {report.mode} vs {'/'.join(sorted(story.modes))}")
-    score, reasons = 0.0, []
+    score, reasons = 0.0, list[str]()
 
     dates = _dates(report, story, w, reasons)
     if isinstance(dates, str):
@@ -171,12 +171,19 @@ def _place(
         level = _compare_place(loc, other)
         if level == "conflict":
             return f"places {loc.name} vs {other.name}"
-        best = max(best, {"place": w.same_place, "admin1": w.same_admin1,
-                          "country": w.same_country}.get(level, 0.0))
+        best = max(
+            best,
+            {"place": w.same_place, "admin1": w.same_admin1, "country": w.same_country}.get(
+                level, 0.0
+            ),
+        )
     if best:
         reasons.append(
-            "same place" if best == w.same_place
-            else "same region" if best == w.same_admin1 else "same country"
+            "same place"
+            if best == w.same_place
+            else "same region"
+            if best == w.same_admin1
+            else "same country"
         )
     return best
 

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import re
-
 from datetime import datetime
+from functools import cache
+from importlib import resources
+
+import yaml
 
 from newsflow.models import Article, EventRecord, Report
+from newsflow.urls import domain_of
 
-# Capitalised words inside a sentence are mostly names; these are not (calendar words,
-# titles, words that open quotes or clauses).
-NOT_NAMES = frozenset(
-    """monday tuesday wednesday thursday friday saturday sunday january february march april
-    may june july august september october november december mr mrs ms dr the a an he she it
-    they we i you his her their its this that these those there here but and or if when while
-    after before as at in on of for by with from to said says according police officials
-    president minister government state""".split()
-)
+
+@cache
+def not_names() -> frozenset[str]:
+    text = resources.files("newsflow.stories").joinpath("not_names.yaml").read_text("utf-8")
+    return frozenset(w for group in yaml.safe_load(text).values() for w in group)
+
+
 WORD = re.compile(r"[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*)*")
 
 
@@ -39,13 +41,22 @@ def names_of(event: EventRecord) -> list[str]:
 def _words(text: str) -> set[str]:
     out = set()
     for w in re.findall(r"[\w'\-]+", text.lower()):
-        if len(w) > 2 and w not in NOT_NAMES and not w.isdigit():
+        if len(w) > 2 and w not in not_names() and not w.isdigit():
             out.add(w)
     return out
 
 
 def report_of(event: EventRecord, article: Article) -> Report:
-    return reported(event, article.source.domain, article.published_at or article.fetched_at)
+    return reported(event, site(article), article.published_at or article.fetched_at)
+
+
+def site(article: Article) -> str:
+    """The outlet a report counts for: the article's host; for a local file, the host of
+    its canonical URL, else its source id (two local sources are two outlets)."""
+    if article.source.domain != "local":
+        return article.source.domain
+    host = domain_of(article.canonical_url)
+    return host if host != "local" else f"source:{article.source.id}"
 
 
 def reported(event: EventRecord, source: str, published: datetime | None) -> Report:

@@ -156,7 +156,9 @@ def score(rows: list[dict], predicted: dict[str, str]) -> Scores:
         p += shared / len(mine)
         r += shared / len(truth)
     n = len(gold)
-    tp = sum(c * (c - 1) / 2 for sid in by_pred for c in Counter(gold[d] for d in by_pred[sid]).values())
+    tp = sum(
+        c * (c - 1) / 2 for sid in by_pred for c in Counter(gold[d] for d in by_pred[sid]).values()
+    )
     pred_pairs = sum(len(d) * (len(d) - 1) / 2 for d in by_pred.values())
     gold_pairs = sum(len(d) * (len(d) - 1) / 2 for d in by_gold.values())
     pp = tp / pred_pairs if pred_pairs else 1.0
@@ -182,7 +184,9 @@ def score(rows: list[dict], predicted: dict[str, str]) -> Scores:
     )
 
 
-def report(shared: Path, parts: tuple[str, ...] = ("tune", "frozen"), weights: Weights | None = None) -> str:
+def report(
+    shared: Path, parts: tuple[str, ...] = ("tune", "frozen"), weights: Weights | None = None
+) -> str:
     rows = load(shared)
     events = coded(rows)
     predicted, index = cluster(rows, events, weights or Weights())
