@@ -328,7 +328,12 @@ class Report(Message):
     date: str | None = None
     date_precision: Literal["day", "month", "year"] | None = None
     counts: list[Count] = Field(default_factory=list)
-    names: list[str] = Field(default_factory=list, description="Salient names, lower-case.")
+    names: list[str] = Field(
+        default_factory=list, description="Proper names of the event's sentence, lower-case."
+    )
+    context: list[str] = Field(
+        default_factory=list, description="The article's most repeated proper names, lower-case."
+    )
     confidence: float = Field(ge=0, le=1)
 
 

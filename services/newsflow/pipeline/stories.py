@@ -30,7 +30,7 @@ from newsflow.state.base import StateStore, StoryWrite
 from newsflow.stories.blocks import lookup_keys, own_keys
 from newsflow.stories.consensus import story_of
 from newsflow.stories.match import Weights
-from newsflow.stories.report import report_of
+from newsflow.stories.report import article_names, report_of
 from newsflow.stories.resolve import Outcome, resolve
 
 log = structlog.get_logger("newsflow.stories")
@@ -80,10 +80,11 @@ class StoryLinker:
     ) -> int:
         """Resolve the article's asserted events and publish the stories; messages sent."""
         sent: list[Message] = []
+        context = article_names(article.text)
         for event in events:
             if event.modality != "asserted":  # a threat, denial or plan is no happening
                 continue
-            report = report_of(event, article)
+            report = report_of(event, article, context)
             decided: list[Outcome] = []
 
             def decide(

@@ -40,6 +40,7 @@ class Weights:
     names: float = 3.0  # times the share of the smaller name set found in the other
     min_names: int = 2  # names shared before the names term counts
     core_names: int = 12  # a story's most reported names: a grown story must not match all
+    context: float = 1.5  # times the share of the articles' repeated names the two share
 
 
 class Match(NamedTuple):
@@ -78,6 +79,7 @@ class Profile(NamedTuple):
     recipient_names: frozenset[str]
     counts: tuple[Count, ...]
     names: Counter[str]
+    context: Counter[str]
     articles: frozenset[str]
     events: frozenset[str]
 
@@ -86,8 +88,10 @@ def profile(story: StoryState) -> Profile:
     spans = [s for r in story.reports if (s := day_range(r.date, r.date_precision))]
     days = (min(s[0] for s in spans), max(s[1] for s in spans)) if spans else None
     names: Counter[str] = Counter()
+    context: Counter[str] = Counter()
     for r in story.reports:
         names.update(r.names)
+        context.update(r.context)
     return Profile(
         event_type=str(story.reports[0].event_type),
         modes=frozenset(r.mode for r in story.reports if r.mode),
@@ -100,6 +104,7 @@ def profile(story: StoryState) -> Profile:
         recipient_names=frozenset(a.name.lower() for r in story.reports for a in r.recipients),
         counts=tuple(c for r in story.reports for c in r.counts),
         names=names,
+        context=context,
         articles=frozenset(r.article_id for r in story.reports),
         events=frozenset(r.event_id for r in story.reports),
     )
@@ -140,7 +145,8 @@ def match(report: Report, story: Profile, w: Weights) -> Match:
     if report.mode and report.mode in story.modes:
         score += w.same_mode
         reasons.append(f"mode {report.mode}")
-    score += _names(report.names, story.names, w, reasons)
+    score += _names(report.names, story.names, w.names, w, reasons, "names")
+    score += _names(report.context, story.context, w.context, w, reasons, "articles name")
     return Match(round(score, 4), tuple(reasons))
 
 
@@ -257,7 +263,14 @@ def _party(
     return 0.0
 
 
-def _names(mine: list[str], theirs: Counter[str], w: Weights, reasons: list[str]) -> float:
+def _names(
+    mine: list[str],
+    theirs: Counter[str],
+    weight: float,
+    w: Weights,
+    reasons: list[str],
+    label: str,
+) -> float:
     if not mine or not theirs:
         return 0.0
     core = {n for n, _ in theirs.most_common(w.core_names)}
@@ -265,5 +278,5 @@ def _names(mine: list[str], theirs: Counter[str], w: Weights, reasons: list[str]
     if len(shared) < w.min_names:
         return 0.0
     share = len(shared) / min(len(mine), len(core))
-    reasons.append("names " + ", ".join(sorted(shared)[:4]))
-    return w.names * share
+    reasons.append(f"{label} " + ", ".join(sorted(shared)[:4]))
+    return weight * share

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import datetime
 from functools import cache
 from importlib import resources
@@ -23,18 +24,18 @@ WORD = re.compile(r"[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*)*")
 
 
 def names_of(event: EventRecord) -> list[str]:
-    """Lower-case names the event's parties and place carry, plus capitalised words of its
-    sentence past the first word: the words that tell two happenings of one kind apart."""
+    """Lower-case proper names of the event's parties, place and sentence (capitalised words
+    past the sentence's first): the words that tell two happenings of one kind apart. Common
+    nouns ("a bank", "protesters") are left out: every story of its kind has them."""
     found: set[str] = set()
-    for actor in (*event.actors, *event.recipients):
-        found |= _words(actor.name)
+    texts = [a.text for a in (*event.actors, *event.recipients)]
     if event.location is not None:
-        found |= _words(event.location.name)
-    sentence = event.evidence.sentence
-    for m in WORD.finditer(sentence):
-        if m.start() == 0:
-            continue
-        found |= _words(m.group())
+        texts.append(event.location.text)
+    for text in [*texts, event.evidence.sentence]:
+        for m in WORD.finditer(text):
+            if m.start() == 0 and text is event.evidence.sentence:
+                continue  # a sentence's first word is capitalised whatever it is
+            found |= _words(m.group())
     return sorted(found)
 
 
@@ -46,8 +47,24 @@ def _words(text: str) -> set[str]:
     return out
 
 
-def report_of(event: EventRecord, article: Article) -> Report:
-    return reported(event, site(article), article.published_at or article.fetched_at)
+CONTEXT_NAMES = 10
+
+
+def article_names(text: str, k: int = CONTEXT_NAMES) -> list[str]:
+    """The article's k most repeated proper names (capitalised words not opening a sentence
+    or line): who and where the whole article is about, beyond one event's sentence."""
+    counts: Counter[str] = Counter()
+    for m in WORD.finditer(text):
+        before = text[max(0, m.start() - 2) : m.start()]
+        if m.start() == 0 or before.endswith((". ", "\n", '" ', "? ", "! ")) or before[-1:] == "\n":
+            continue
+        counts.update(_words(m.group()))
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return sorted(name for name, _ in ranked[:k])
+
+
+def report_of(event: EventRecord, article: Article, context: list[str]) -> Report:
+    return reported(event, site(article), article.published_at or article.fetched_at, context)
 
 
 def site(article: Article) -> str:
@@ -59,7 +76,9 @@ def site(article: Article) -> str:
     return host if host != "local" else f"source:{article.source.id}"
 
 
-def reported(event: EventRecord, source: str, published: datetime | None) -> Report:
+def reported(
+    event: EventRecord, source: str, published: datetime | None, context: list[str] | None = None
+) -> Report:
     return Report(
         event_id=event.event_id,
         article_id=event.article_id,
@@ -77,5 +96,6 @@ def reported(event: EventRecord, source: str, published: datetime | None) -> Rep
         date_precision=event.date_precision,
         counts=event.counts,
         names=names_of(event),
+        context=context or [],
         confidence=event.confidence,
     )
