@@ -6,6 +6,8 @@ Replicas coordinate only through the database's own tools, never a protocol of o
 - seen URLs and fingerprints are primary keys;
 - fingerprint claims serialize on transaction-scoped advisory locks (see `claim_fingerprint`);
 - a host's next polite start is one row, reserved by a single upsert;
+- story links serialize on transaction-scoped advisory locks, one per blocking key (see
+  `link_story`);
 - migrations run under a session advisory lock, one transaction per `schema_version` entry.
 
 Every database or connection failure is raised as a (retriable) StateError.
@@ -16,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
@@ -24,8 +26,8 @@ import asyncpg
 
 from newsflow import dedup
 from newsflow.errors import StateError
-from newsflow.models import SourceItem
-from newsflow.state.base import FailedLink, FeedState, Link
+from newsflow.models import SourceItem, StoryState
+from newsflow.state.base import FailedLink, FeedState, Link, StoryWrite
 from newsflow.state.migrations import POSTGRES as SCHEMA
 
 # Advisory locks are per database, not per schema. Migrations take one constant key for every
@@ -56,6 +58,20 @@ def _fingerprint_locks(schema: str, fingerprint: int, article_id: str) -> list[i
     keys = {ns | (i << 16) | band for i, band in enumerate(dedup.bands(fingerprint))}
     keys.add(ns | (1 << 31) | _hash31(article_id))
     return sorted(keys)
+
+
+def _story_locks(schema: str, keys: list[str]) -> list[int]:
+    """Advisory-lock keys for blocking keys: a signed 64-bit hash of schema and key, sorted.
+
+    Sorted by the lock value itself, so even two keys that collide are taken in one order
+    by everyone and two links never wait on each other in a cycle; a collision only makes
+    two links take turns. The schema keeps deployments sharing a database apart.
+    """
+    out = set()
+    for key in keys:
+        digest = hashlib.blake2b(f"{schema}\0story\0{key}".encode(), digest_size=8).digest()
+        out.add(int.from_bytes(digest, "big", signed=True))
+    return sorted(out)
 
 
 def _count(status: str) -> int:
@@ -494,3 +510,90 @@ class PostgresStore:
                 host,
                 until,
             )
+
+    # --- stories -----------------------------------------------------------------------
+
+    async def link_story(
+        self, keys: list[str], decide: Callable[[list[StoryState]], StoryWrite]
+    ) -> StoryWrite:
+        # Two reports of one happening share their lookup keys, so the advisory locks make the
+        # second wait until the first commits; READ COMMITTED then shows it the first one's
+        # story. FOR UPDATE (in story_id order) covers a story also filed under keys this link
+        # did not lock: a link that absorbs or grows it makes the other wait, and a deleted
+        # row drops out of the other's candidates instead of coming back with its upsert.
+        keys = sorted(set(keys))
+        async with self._conn("link story", tx=True) as conn:
+            await conn.execute(
+                "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k",
+                _story_locks(self.schema, keys),
+            )
+            rows = await conn.fetch(
+                "SELECT state FROM stories WHERE status = 'open' AND story_id IN"
+                " (SELECT story_id FROM story_keys WHERE key = ANY($1::text[]))"
+                " ORDER BY story_id FOR UPDATE",
+                keys,
+            )
+            candidates = [StoryState.model_validate_json(r[0]) for r in rows]
+            candidates.sort(key=lambda s: (s.opened_at, s.story_id))
+            write = decide(candidates)  # an exception here rolls the transaction back
+            if write.story is not None:
+                await self._save_story(conn, write.story, write.keys, write.absorbed)
+        return write
+
+    @staticmethod
+    async def _save_story(
+        conn: asyncpg.Connection, story: StoryState, keys: list[str], absorbed: list[str]
+    ) -> None:
+        # Absorbed first: if one shared the kept story's id, the upsert below restores it.
+        if absorbed:
+            await conn.execute("DELETE FROM story_keys WHERE story_id = ANY($1::text[])", absorbed)
+            await conn.execute("DELETE FROM stories WHERE story_id = ANY($1::text[])", absorbed)
+        await conn.execute(
+            "INSERT INTO stories (story_id, state, status, updated_at, opened_at)"
+            " VALUES ($1, $2::jsonb, $3, $4, $5) ON CONFLICT (story_id) DO UPDATE"
+            " SET state = excluded.state, status = excluded.status,"
+            " updated_at = excluded.updated_at, opened_at = excluded.opened_at",
+            story.story_id,
+            story.model_dump_json(),
+            story.status,
+            story.updated_at,
+            story.opened_at,
+        )
+        await conn.execute("DELETE FROM story_keys WHERE story_id = $1", story.story_id)
+        if story.status == "open":  # a closed story is out of the index
+            await conn.execute(
+                "INSERT INTO story_keys (key, story_id)"
+                " SELECT k, $2 FROM unnest($1::text[]) AS k ON CONFLICT DO NOTHING",
+                sorted(set(keys)),
+                story.story_id,
+            )
+
+    async def close_stories(self, before: datetime, limit: int) -> list[StoryState]:
+        # SKIP LOCKED: a story being linked right now is not idle; the next sweep sees it.
+        async with self._conn("close stories", tx=True) as conn:
+            rows = await conn.fetch(
+                "SELECT state FROM stories WHERE status = 'open' AND updated_at < $1"
+                " ORDER BY updated_at, story_id LIMIT $2 FOR UPDATE SKIP LOCKED",
+                before,
+                limit,
+            )
+            closed = [
+                StoryState.model_validate_json(r[0]).model_copy(update={"status": "closed"})
+                for r in rows
+            ]
+            ids = [s.story_id for s in closed]
+            await conn.execute(
+                "UPDATE stories AS s SET status = 'closed', state = t.state::jsonb"
+                " FROM unnest($1::text[], $2::text[]) AS t(id, state) WHERE s.story_id = t.id",
+                ids,
+                [s.model_dump_json() for s in closed],
+            )
+            await conn.execute("DELETE FROM story_keys WHERE story_id = ANY($1::text[])", ids)
+        return closed
+
+    async def story_counts(self) -> dict[str, int]:
+        async with self._conn("count stories") as conn:
+            rows = await conn.fetch("SELECT status, count(*) FROM stories GROUP BY status")
+        counts = {"open": 0, "closed": 0}
+        counts.update({r[0]: r[1] for r in rows})
+        return counts
