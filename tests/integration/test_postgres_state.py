@@ -18,6 +18,8 @@ from newsflow import dedup
 from newsflow.errors import StateError
 from newsflow.models import SourceItem
 from newsflow.state.postgres import SCHEMA, PostgresStore
+from newsflow.stories.blocks import lookup_keys
+from tests.integration.story_reports import link, report, stories_under
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 DSN = os.environ.get("NEWSFLOW_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
@@ -142,6 +144,36 @@ async def test_penalty_holds_for_every_replica(replicas):
         await asyncio.gather(*(s.reserve_host_slot("busy.example", T0, 1.0) for s in replicas))
     )
     assert waits == [30.0 + i for i in range(REPLICAS)]
+
+
+async def test_replicas_resolving_one_happening_make_one_story(schema):
+    """Two replicas linking reports of one happening at once end with one story holding both."""
+    pair = [PostgresStore(DSN, schema=schema, pool_size=2) for _ in range(2)]
+    await asyncio.gather(*(s.open() for s in pair))
+    try:
+        happenings = []
+        for i in range(20):
+            # Same type, country and day, a city of their own: twenty happenings on one key.
+            both = [
+                report(
+                    f"e{i}-{j}",
+                    f"a{i}-{j}",
+                    published=T0 + timedelta(minutes=j),
+                    city=f"City{i}",
+                    names=(f"name{i}", "strike", "dockers"),
+                )
+                for j in range(2)
+            ]
+            await asyncio.gather(*(link(s, r, T0) for s, r in zip(pair, both, strict=True)))
+            happenings.append(both)
+        for both in happenings:
+            found = await stories_under(pair[0], lookup_keys(both[0]))
+            mine = [s for s in found if s.reports[0].location == both[0].location]
+            assert len(mine) == 1, [s.story_id for s in mine]
+            assert sorted(r.event_id for r in mine[0].reports) == [r.event_id for r in both]
+        assert await pair[1].story_counts() == {"open": 20, "closed": 0}
+    finally:
+        await asyncio.gather(*(s.close() for s in pair))
 
 
 async def test_dead_replica_links_are_taken_over_after_lease(schema):
