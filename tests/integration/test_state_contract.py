@@ -11,6 +11,7 @@ import asyncpg
 import pytest
 
 from newsflow import dedup
+from newsflow.errors import StateError
 from newsflow.models import SourceItem, StoryState
 from newsflow.state.base import StoryWrite
 from newsflow.state.postgres import PostgresStore
@@ -357,4 +358,19 @@ async def test_story_counts_name_both_statuses(store):
     assert await store.story_counts() == {"open": 0, "closed": 0}
     assert await store.link_story(["k1"], lambda _c: StoryWrite(None)) == StoryWrite(None)
     assert await store.link_story([], lambda c: StoryWrite(None, ["x"])) == StoryWrite(None, ["x"])
+    assert await store.story_counts() == {"open": 0, "closed": 0}
+
+
+async def test_a_database_failure_while_linking_is_a_state_error(store):
+    """A failing statement inside link_story is a (retriable) StateError and rolls back."""
+    if isinstance(store, SqliteStore):
+        await store.db.execute("DROP TABLE story_keys")
+    else:
+        conn = await asyncpg.connect(DSN)
+        await conn.execute(f"DROP TABLE {store.schema}.story_keys")
+        await conn.close()
+    # No keys to read: on SQLite the story row is written before the key rows fail.
+    with pytest.raises(StateError, match="link story") as info:
+        await store.link_story([], _put(_state("A", T0), ["k1"]))
+    assert info.value.retriable
     assert await store.story_counts() == {"open": 0, "closed": 0}
