@@ -432,9 +432,10 @@ class SqliteStore:
 
     async def _save_story(self, story: StoryState, keys: list[str], absorbed: list[str]) -> None:
         # Absorbed first: if one shared the kept story's id, the upsert below restores it.
-        gone = [(sid,) for sid in absorbed]
-        await self.db.executemany("DELETE FROM story_keys WHERE story_id = ?", gone)
-        await self.db.executemany("DELETE FROM stories WHERE story_id = ?", gone)
+        if absorbed:
+            gone = [(sid,) for sid in absorbed]
+            await self.db.executemany("DELETE FROM story_keys WHERE story_id = ?", gone)
+            await self.db.executemany("DELETE FROM stories WHERE story_id = ?", gone)
         await self.db.execute(
             "INSERT INTO stories (story_id, state, status, updated_at, opened_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT(story_id) DO UPDATE SET state = excluded.state,"
