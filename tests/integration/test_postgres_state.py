@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +17,8 @@ import pytest
 
 from newsflow import dedup
 from newsflow.errors import StateError
-from newsflow.models import SourceItem
+from newsflow.models import SourceItem, StoryState
+from newsflow.state.base import StoryWrite
 from newsflow.state.postgres import SCHEMA, PostgresStore
 from newsflow.stories.blocks import lookup_keys
 from tests.integration.story_reports import link, report, stories_under
@@ -174,6 +176,44 @@ async def test_replicas_resolving_one_happening_make_one_story(schema):
         assert await pair[1].story_counts() == {"open": 20, "closed": 0}
     finally:
         await asyncio.gather(*(s.close() for s in pair))
+
+
+def _plus(story: StoryState, event_id: str) -> StoryState:
+    extra = report(event_id, f"a-{event_id}", published=T0)
+    return story.model_copy(update={"reports": [*story.reports, extra]})
+
+
+async def test_a_story_changed_under_other_keys_is_read_again(schema):
+    """A link whose story another link changed meanwhile (through a key they do not share)
+    decides again on the new story instead of overwriting it."""
+    first = StoryState(
+        story_id="S", reports=[report("e0", "a0", published=T0)], opened_at=T0, updated_at=T0
+    )
+    seen: list[list[int]] = []
+
+    def other_replica() -> None:
+        async def run() -> None:
+            async with PostgresStore(DSN, schema=schema, pool_size=1) as other:
+                await other.link_story(
+                    ["k2"], lambda c: StoryWrite(_plus(c[0], "eb"), ["k1", "k2"])
+                )
+
+        asyncio.run(run())  # its own event loop: this one is blocked inside decide
+
+    def decide(candidates: list[StoryState]) -> StoryWrite:
+        seen.append([len(s.reports) for s in candidates])
+        if len(seen) == 1:
+            t = threading.Thread(target=other_replica)
+            t.start()
+            t.join(20)
+        return StoryWrite(_plus(candidates[0], "ea"), ["k1", "k2"])
+
+    async with PostgresStore(DSN, schema=schema, pool_size=1) as store:
+        await store.link_story(["k1"], lambda _c: StoryWrite(first, ["k1", "k2"]))
+        await store.link_story(["k1"], decide)
+        assert seen == [[1], [2]]
+        (story,) = await stories_under(store, ["k1", "k2"])
+    assert sorted(r.event_id for r in story.reports) == ["e0", "ea", "eb"]
 
 
 async def test_dead_replica_links_are_taken_over_after_lease(schema):
