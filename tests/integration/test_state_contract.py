@@ -13,7 +13,7 @@ import pytest
 from newsflow import dedup
 from newsflow.errors import StateError
 from newsflow.models import SourceItem, StoryState
-from newsflow.state.base import StoryWrite
+from newsflow.state.base import STORIES_PER_KEY, StoryWrite
 from newsflow.state.postgres import PostgresStore
 from newsflow.state.sqlite import SqliteStore
 from newsflow.stories.blocks import lookup_keys
@@ -374,3 +374,18 @@ async def test_a_database_failure_while_linking_is_a_state_error(store):
         await store.link_story([], _put(_state("A", T0), ["k1"]))
     assert info.value.retriable
     assert await store.story_counts() == {"open": 0, "closed": 0}
+
+
+async def test_a_crowded_key_yields_its_most_recently_updated_stories(store):
+    """Per key only the STORIES_PER_KEY most recently updated open stories are read, so a
+    crowded key (the unknown country's) keeps a link cheap; other keys still add theirs."""
+    n = STORIES_PER_KEY + 5
+    for i in range(n):
+        s = _state(f"S{i:02d}", T0 + timedelta(minutes=i))
+        await store.link_story(["crowded"], _put(s, ["crowded"]))
+    await store.link_story(["own"], _put(_state("S00", T0 + timedelta(minutes=n)), ["own"]))
+    newest = {f"S{i:02d}" for i in range(5, n)}
+    assert {s.story_id for s in await stories_under(store, ["crowded"])} == newest
+    found = await stories_under(store, ["crowded", "own"])
+    assert {s.story_id for s in found} == newest | {"S00"}
+    assert [s.opened_at for s in found] == sorted(s.opened_at for s in found)

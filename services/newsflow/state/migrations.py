@@ -48,8 +48,10 @@ SQLITE = [
     );
     CREATE INDEX stories_open ON stories(updated_at) WHERE status = 'open';
     CREATE TABLE story_keys (
-        key TEXT NOT NULL, story_id TEXT NOT NULL, PRIMARY KEY (key, story_id)
+        key TEXT NOT NULL, story_id TEXT NOT NULL, updated_at REAL NOT NULL,
+        PRIMARY KEY (key, story_id)
     ) WITHOUT ROWID;
+    CREATE INDEX story_keys_recent ON story_keys(key, updated_at);
     CREATE INDEX story_keys_story ON story_keys(story_id);
     """,
 ]
@@ -104,9 +106,12 @@ POSTGRES = [
     );
     -- Closing walks open stories oldest first; closed ones pile up outside this index.
     CREATE INDEX stories_open ON stories (updated_at) WHERE status = 'open';
+    -- updated_at copies the story's: a crowded key is read most recent first, from the index.
     CREATE TABLE story_keys (
-        key text NOT NULL, story_id text NOT NULL, PRIMARY KEY (key, story_id)
+        key text NOT NULL, story_id text NOT NULL, updated_at timestamptz NOT NULL,
+        PRIMARY KEY (key, story_id)
     );
+    CREATE INDEX story_keys_recent ON story_keys (key, updated_at DESC);
     CREATE INDEX story_keys_story ON story_keys (story_id);
     """,
 ]

@@ -27,7 +27,7 @@ import asyncpg
 from newsflow import dedup
 from newsflow.errors import StateError
 from newsflow.models import SourceItem, StoryState
-from newsflow.state.base import FailedLink, FeedState, Link, StoryWrite
+from newsflow.state.base import STORIES_PER_KEY, FailedLink, FeedState, Link, StoryWrite
 from newsflow.state.migrations import POSTGRES as SCHEMA
 
 # Advisory locks are per database, not per schema. Migrations take one constant key for every
@@ -547,9 +547,12 @@ class PostgresStore:
             )
             rows = await conn.fetch(
                 "SELECT story_id, xmin::text, state FROM stories WHERE status = 'open'"
-                " AND story_id IN (SELECT story_id FROM story_keys WHERE key = ANY($1::text[]))"
+                " AND story_id IN (SELECT r.story_id FROM unnest($1::text[]) AS q(key)"
+                "   CROSS JOIN LATERAL (SELECT story_id FROM story_keys k WHERE k.key = q.key"
+                "   ORDER BY k.updated_at DESC LIMIT $2) AS r)"
                 " ORDER BY opened_at, story_id",
                 keys,
+                STORIES_PER_KEY,
             )
             write = decide([StoryState.model_validate_json(r[2]) for r in rows])
             if write.story is None:
@@ -590,10 +593,11 @@ class PostgresStore:
         await conn.execute("DELETE FROM story_keys WHERE story_id = $1", story.story_id)
         if story.status == "open":  # a closed story is out of the index
             await conn.execute(
-                "INSERT INTO story_keys (key, story_id)"
-                " SELECT k, $2 FROM unnest($1::text[]) AS k ON CONFLICT DO NOTHING",
+                "INSERT INTO story_keys (key, story_id, updated_at)"
+                " SELECT k, $2, $3 FROM unnest($1::text[]) AS k ON CONFLICT DO NOTHING",
                 sorted(set(keys)),
                 story.story_id,
+                story.updated_at,
             )
 
     async def close_stories(self, before: datetime, limit: int) -> list[StoryState]:

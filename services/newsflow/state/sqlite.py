@@ -19,7 +19,7 @@ import aiosqlite
 from newsflow import dedup
 from newsflow.errors import StateError
 from newsflow.models import SourceItem, StoryState
-from newsflow.state.base import FailedLink, FeedState, Link, StoryWrite
+from newsflow.state.base import STORIES_PER_KEY, FailedLink, FeedState, Link, StoryWrite
 from newsflow.state.migrations import SQLITE as SCHEMA
 
 
@@ -421,12 +421,16 @@ class SqliteStore:
     async def _open_stories(self, keys: list[str]) -> list[StoryState]:
         if not keys:
             return []
-        marks = ",".join("?" * len(keys))
+        # One capped index range per key (SQLite has no LATERAL join).
+        per_key = " UNION ".join(
+            "SELECT * FROM (SELECT story_id FROM story_keys WHERE key = ?"
+            " ORDER BY updated_at DESC LIMIT ?)"
+            for _ in keys
+        )
         rows = await self.db.execute_fetchall(
-            "SELECT state FROM stories WHERE status = 'open' AND story_id IN"
-            f" (SELECT story_id FROM story_keys WHERE key IN ({marks}))"
+            f"SELECT state FROM stories WHERE status = 'open' AND story_id IN ({per_key})"
             " ORDER BY opened_at, story_id",
-            keys,
+            [v for k in keys for v in (k, STORIES_PER_KEY)],
         )
         return [StoryState.model_validate_json(r[0]) for r in rows]
 
@@ -452,8 +456,8 @@ class SqliteStore:
         await self.db.execute("DELETE FROM story_keys WHERE story_id = ?", (story.story_id,))
         if story.status == "open":  # a closed story is out of the index
             await self.db.executemany(
-                "INSERT OR IGNORE INTO story_keys (key, story_id) VALUES (?, ?)",
-                [(k, story.story_id) for k in sorted(set(keys))],
+                "INSERT OR IGNORE INTO story_keys (key, story_id, updated_at) VALUES (?, ?, ?)",
+                [(k, story.story_id, story.updated_at.timestamp()) for k in sorted(set(keys))],
             )
 
     async def _rollback(self) -> None:

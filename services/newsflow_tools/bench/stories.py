@@ -111,8 +111,8 @@ async def _fill_sqlite(store: SqliteStore, stories: list[StoryState]) -> None:
         ],
     )
     await db.executemany(
-        "INSERT INTO story_keys VALUES (?, ?)",
-        [(k, s.story_id) for s in stories for k in _keys(s)],
+        "INSERT INTO story_keys VALUES (?, ?, ?)",
+        [(k, s.story_id, s.updated_at.timestamp()) for s in stories for k in _keys(s)],
     )
     await db.execute("COMMIT")
 
@@ -132,8 +132,8 @@ async def _fill_postgres(dsn: str, schema: str, stories: list[StoryState]) -> No
         await conn.copy_records_to_table(
             "story_keys",
             schema_name=schema,
-            columns=["key", "story_id"],
-            records=[(k, s.story_id) for s in stories for k in _keys(s)],
+            columns=["key", "story_id", "updated_at"],
+            records=[(k, s.story_id, s.updated_at) for s in stories for k in _keys(s)],
         )
         await conn.execute(f'ANALYZE "{schema}".stories, "{schema}".story_keys')
     finally:
