@@ -249,7 +249,8 @@ def _story_rows(backend: str, m: dict, stories: int) -> list[Row]:
         Row(
             f"stories: {name}, link_story + resolve at {stories:,} open",
             f"{at['mean_ms']:.2f} ms/event, p99 {at['p99_ms']:.2f}, resolve "
-            f"{at['resolve_ms']:.2f} ({at['joined']}/{at['events']} joined; {at['open']:,} open)",
+            f"{at['resolve_ms']:.2f}, CPU {at['cpu_ms']:.2f} ({at['candidates']:.0f} read; "
+            f"{at['joined']}/{at['events']} joined; {at['open']:,} open)",
             f"< {STORY_MS_MAX:g} ms",
             _verdict(at["mean_ms"] < STORY_MS_MAX),
         ),
@@ -261,8 +262,8 @@ def _story_rows(backend: str, m: dict, stories: int) -> list[Row]:
         Row(
             "  then, reports of the last week",
             f"{after['mean_ms']:.2f} ms/event, p99 {after['p99_ms']:.2f}, resolve "
-            f"{after['resolve_ms']:.2f} ({after['joined']}/{after['events']} joined; "
-            f"{after['open']:,} open)",
+            f"{after['resolve_ms']:.2f}, CPU {after['cpu_ms']:.2f} ({after['candidates']:.0f} "
+            f"read; {after['joined']}/{after['events']} joined; {after['open']:,} open)",
         ),
     ]
 

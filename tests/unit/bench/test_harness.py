@@ -219,7 +219,7 @@ def test_other_load_adjusts_the_end_to_end_ratio():
 
 def _story_run(mean_ms: float) -> dict:
     at = {"events": 2000, "mean_ms": mean_ms, "p99_ms": 9.0, "resolve_ms": 1.0, "joined": 1000}
-    at["open"] = 101000
+    at.update(open=101000, cpu_ms=1.5, candidates=40.0)
     after = {**at, "mean_ms": 1.0, "open": 13000}
     close = {"open_before": 101000, "closed": 88000, "seconds": 20.0, "open_after": 13000}
     return {"at_scale": at, "close": close, "after_close": after}
