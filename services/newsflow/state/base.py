@@ -135,7 +135,8 @@ class StateStore(Protocol):
         """In one transaction, holding a lock on each of `keys` (so replicas resolving
         reports of one happening take turns): read the open stories filed under any of
         `keys` (per key, the STORIES_PER_KEY most recently updated), oldest opened first,
-        call `decide` with them, and save what it returns."""
+        call `decide` with them, and save what it returns. `decide` must be pure: when a
+        story it read changed meanwhile, the store reads again and calls it again."""
         ...
 
     async def close_stories(self, before: datetime, limit: int) -> list[StoryState]:
