@@ -78,7 +78,9 @@ $(BENCH_STAMP): requirements-bench.lock
 	$(BENCH_VENV)/bin/pip install --quiet --require-hashes --no-deps -r requirements-bench.lock
 	touch $(BENCH_STAMP)
 
-# Throughput, scale and memory side by side (~6-10 min on 2 cores); BENCH_ARGS=--quick for a smoke run.
+# Throughput, scale and memory side by side (~6-10 min on 2 cores), then story resolution at
+# 100,000 open stories (~3 min more; PostgreSQL too when reachable); BENCH_ARGS=--quick for a
+# smoke run, BENCH_ARGS=--only=stories for that part alone.
 bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python -m newsflow_tools.bench --peer-python $(BENCH_VENV)/bin/python $(BENCH_ARGS)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -16,8 +17,11 @@ import pytest
 
 from newsflow import dedup
 from newsflow.errors import StateError
-from newsflow.models import SourceItem
+from newsflow.models import SourceItem, StoryState
+from newsflow.state.base import StoryWrite
 from newsflow.state.postgres import SCHEMA, PostgresStore
+from newsflow.stories.blocks import lookup_keys
+from tests.integration.story_reports import link, report, stories_under
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 DSN = os.environ.get("NEWSFLOW_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
@@ -142,6 +146,74 @@ async def test_penalty_holds_for_every_replica(replicas):
         await asyncio.gather(*(s.reserve_host_slot("busy.example", T0, 1.0) for s in replicas))
     )
     assert waits == [30.0 + i for i in range(REPLICAS)]
+
+
+async def test_replicas_resolving_one_happening_make_one_story(schema):
+    """Two replicas linking reports of one happening at once end with one story holding both."""
+    pair = [PostgresStore(DSN, schema=schema, pool_size=2) for _ in range(2)]
+    await asyncio.gather(*(s.open() for s in pair))
+    try:
+        happenings = []
+        for i in range(20):
+            # Same type, country and day, a city of their own: twenty happenings on one key.
+            both = [
+                report(
+                    f"e{i}-{j}",
+                    f"a{i}-{j}",
+                    published=T0 + timedelta(minutes=j),
+                    city=f"City{i}",
+                    names=(f"name{i}", "strike", "dockers"),
+                )
+                for j in range(2)
+            ]
+            await asyncio.gather(*(link(s, r, T0) for s, r in zip(pair, both, strict=True)))
+            happenings.append(both)
+        for both in happenings:
+            found = await stories_under(pair[0], lookup_keys(both[0]))
+            mine = [s for s in found if s.reports[0].location == both[0].location]
+            assert len(mine) == 1, [s.story_id for s in mine]
+            assert sorted(r.event_id for r in mine[0].reports) == [r.event_id for r in both]
+        assert await pair[1].story_counts() == {"open": 20, "closed": 0}
+    finally:
+        await asyncio.gather(*(s.close() for s in pair))
+
+
+def _plus(story: StoryState, event_id: str) -> StoryState:
+    extra = report(event_id, f"a-{event_id}", published=T0)
+    return story.model_copy(update={"reports": [*story.reports, extra]})
+
+
+async def test_a_story_changed_under_other_keys_is_read_again(schema):
+    """A link whose story another link changed meanwhile (through a key they do not share)
+    decides again on the new story instead of overwriting it."""
+    first = StoryState(
+        story_id="S", reports=[report("e0", "a0", published=T0)], opened_at=T0, updated_at=T0
+    )
+    seen: list[list[int]] = []
+
+    def other_replica() -> None:
+        async def run() -> None:
+            async with PostgresStore(DSN, schema=schema, pool_size=1) as other:
+                await other.link_story(
+                    ["k2"], lambda c: StoryWrite(_plus(c[0], "eb"), ["k1", "k2"])
+                )
+
+        asyncio.run(run())  # its own event loop: this one is blocked inside decide
+
+    def decide(candidates: list[StoryState]) -> StoryWrite:
+        seen.append([len(s.reports) for s in candidates])
+        if len(seen) == 1:
+            t = threading.Thread(target=other_replica)
+            t.start()
+            t.join(20)
+        return StoryWrite(_plus(candidates[0], "ea"), ["k1", "k2"])
+
+    async with PostgresStore(DSN, schema=schema, pool_size=1) as store:
+        await store.link_story(["k1"], lambda _c: StoryWrite(first, ["k1", "k2"]))
+        await store.link_story(["k1"], decide)
+        assert seen == [[1], [2]]
+        (story,) = await stories_under(store, ["k1", "k2"])
+    assert sorted(r.event_id for r in story.reports) == ["e0", "ea", "eb"]
 
 
 async def test_dead_replica_links_are_taken_over_after_lease(schema):

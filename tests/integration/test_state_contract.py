@@ -11,9 +11,13 @@ import asyncpg
 import pytest
 
 from newsflow import dedup
-from newsflow.models import SourceItem
+from newsflow.errors import StateError
+from newsflow.models import SourceItem, StoryState
+from newsflow.state.base import STORIES_PER_KEY, StoryWrite
 from newsflow.state.postgres import PostgresStore
 from newsflow.state.sqlite import SqliteStore
+from newsflow.stories.blocks import lookup_keys
+from tests.integration.story_reports import link, report, stories_under
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 DSN = os.environ.get("NEWSFLOW_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
@@ -262,3 +266,126 @@ async def test_alternates_are_recorded_once(store):
     await store.add_alternate("art", "u1", T0 + timedelta(seconds=2))
     assert await store.alternates("art") == ["u1", "u2"]
     assert await store.alternates("none") == []
+
+
+# --- stories ---------------------------------------------------------------------------
+
+
+def _state(story_id: str, updated: datetime, event_id: str | None = None) -> StoryState:
+    rep = report(event_id or f"e-{story_id}", f"a-{story_id}", published=updated)
+    return StoryState(story_id=story_id, reports=[rep], opened_at=updated, updated_at=updated)
+
+
+def _put(story: StoryState, keys: list[str], absorbed: tuple[str, ...] = ()):
+    """A decide that writes `story` whatever the candidates."""
+    return lambda _candidates: StoryWrite(story, keys, list(absorbed))
+
+
+async def test_linked_reports_read_back_as_one_story(store):
+    """A report of a known happening joins its story, as stored; a replayed one writes nothing."""
+    first = report("e1", "a1", published=T0)
+    second = report("e2", "a2", published=T0 + timedelta(hours=1))
+    opened = await link(store, first, T0)
+    assert opened.story is not None and opened.absorbed == []
+    joined = await link(store, second, T0 + timedelta(hours=1))
+    assert joined.story is not None and joined.story.story_id == opened.story.story_id
+    (stored,) = await stories_under(store, lookup_keys(second))
+    assert stored == joined.story
+    assert [r.event_id for r in stored.reports] == ["e1", "e2"]
+    assert (await link(store, first, T0 + timedelta(hours=2))).story is None
+    assert await stories_under(store, lookup_keys(first)) == [stored]
+    assert await store.story_counts() == {"open": 1, "closed": 0}
+
+
+async def test_absorbed_stories_are_deleted(store):
+    """A story absorbed into another leaves both the index and the table."""
+    a, b = _state("A", T0), _state("B", T0 + timedelta(minutes=1))
+    await store.link_story(["k1"], _put(a, ["k1"]))
+    await store.link_story(["k2"], _put(b, ["k2"]))
+    merged = a.model_copy(update={"reports": [*a.reports, *b.reports], "merged_ids": ["B"]})
+    await store.link_story(["k1", "k2"], _put(merged, ["k1", "k2"], absorbed=("B",)))
+    assert await stories_under(store, ["k2"]) == [merged]
+    assert await stories_under(store, ["k1", "k2"]) == [merged]
+    assert await store.story_counts() == {"open": 1, "closed": 0}
+
+
+async def test_a_story_is_filed_under_its_latest_keys_only(store):
+    """Saving a story replaces its keys: it is no longer found under the ones it dropped."""
+    a = _state("A", T0)
+    await store.link_story(["k1"], _put(a, ["k1", "k2"]))
+    grown = a.model_copy(update={"updated_at": T0 + timedelta(hours=1)})
+    await store.link_story(["k1"], _put(grown, ["k2", "k3"]))
+    assert await stories_under(store, ["k1"]) == []
+    assert await stories_under(store, ["k3"]) == [grown]
+    assert await stories_under(store, ["k1", "k2", "k3"]) == [grown]
+
+
+async def test_idle_stories_close_oldest_first(store):
+    """Stories idle past the horizon close, oldest first up to the limit, and leave the index."""
+    for i in range(3):
+        s = _state(f"S{i}", T0 + timedelta(hours=i))
+        await store.link_story([f"k{i}"], _put(s, [f"k{i}", "shared"]))
+    closed = await store.close_stories(T0 + timedelta(hours=1, minutes=30), limit=1)
+    assert [(s.story_id, s.status) for s in closed] == [("S0", "closed")]
+    closed = await store.close_stories(T0 + timedelta(hours=1, minutes=30), limit=10)
+    assert [(s.story_id, s.status) for s in closed] == [("S1", "closed")]
+    assert closed[0].reports == _state("S1", T0 + timedelta(hours=1)).reports
+    assert await store.close_stories(T0 + timedelta(hours=1, minutes=30), limit=10) == []
+    assert [s.story_id for s in await stories_under(store, ["k0", "k1", "k2", "shared"])] == ["S2"]
+    assert await store.story_counts() == {"open": 1, "closed": 2}
+
+
+async def test_a_failing_decision_writes_nothing(store):
+    """When decide raises, the link rolls back, the error reaches the caller and the store
+    stays usable."""
+    a = _state("A", T0)
+    await store.link_story(["k1"], _put(a, ["k1"]))
+
+    def boom(candidates):
+        assert candidates == [a]
+        raise ValueError("resolver bug")
+
+    with pytest.raises(ValueError, match="resolver bug"):
+        await store.link_story(["k1", "k2"], boom)
+    assert await stories_under(store, ["k1", "k2"]) == [a]
+    assert await store.story_counts() == {"open": 1, "closed": 0}
+    await store.link_story(["k2"], _put(_state("B", T0), ["k2"]))  # no transaction left open
+    assert await store.story_counts() == {"open": 2, "closed": 0}
+
+
+async def test_story_counts_name_both_statuses(store):
+    """Counts always carry open and closed, zero included, and nothing is written for None."""
+    assert await store.story_counts() == {"open": 0, "closed": 0}
+    assert await store.link_story(["k1"], lambda _c: StoryWrite(None)) == StoryWrite(None)
+    assert await store.link_story([], lambda c: StoryWrite(None, ["x"])) == StoryWrite(None, ["x"])
+    assert await store.story_counts() == {"open": 0, "closed": 0}
+
+
+async def test_a_database_failure_while_linking_is_a_state_error(store):
+    """A failing statement inside link_story is a (retriable) StateError and rolls back."""
+    if isinstance(store, SqliteStore):
+        await store.db.execute("DROP TABLE story_keys")
+    else:
+        conn = await asyncpg.connect(DSN)
+        await conn.execute(f"DROP TABLE {store.schema}.story_keys")
+        await conn.close()
+    # No keys to read: on SQLite the story row is written before the key rows fail.
+    with pytest.raises(StateError, match="link story") as info:
+        await store.link_story([], _put(_state("A", T0), ["k1"]))
+    assert info.value.retriable
+    assert await store.story_counts() == {"open": 0, "closed": 0}
+
+
+async def test_a_crowded_key_yields_its_most_recently_updated_stories(store):
+    """Per key only the STORIES_PER_KEY most recently updated open stories are read, so a
+    crowded key (the unknown country's) keeps a link cheap; other keys still add theirs."""
+    n = STORIES_PER_KEY + 5
+    for i in range(n):
+        s = _state(f"S{i:02d}", T0 + timedelta(minutes=i))
+        await store.link_story(["crowded"], _put(s, ["crowded"]))
+    await store.link_story(["own"], _put(_state("S00", T0 + timedelta(minutes=n)), ["own"]))
+    newest = {f"S{i:02d}" for i in range(5, n)}
+    assert {s.story_id for s in await stories_under(store, ["crowded"])} == newest
+    found = await stories_under(store, ["crowded", "own"])
+    assert {s.story_id for s in found} == newest | {"S00"}
+    assert [s.opened_at for s in found] == sorted(s.opened_at for s in found)

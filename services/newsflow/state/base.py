@@ -14,6 +14,9 @@ from typing import Literal, Protocol
 from newsflow.models import SourceItem, StoryState
 
 LinkStatus = Literal["pending", "in_flight", "done", "failed"]
+# Open stories read per blocking key, the most recently updated: the unknown-country keys
+# hold every story of a type and week (stories.blocks), and a link must stay cheap.
+STORIES_PER_KEY = 20
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,9 @@ class StateStore(Protocol):
     ) -> StoryWrite:
         """In one transaction, holding a lock on each of `keys` (so replicas resolving
         reports of one happening take turns): read the open stories filed under any of
-        `keys`, call `decide` with them, and save what it returns."""
+        `keys` (per key, the STORIES_PER_KEY most recently updated), oldest opened first,
+        call `decide` with them, and save what it returns. `decide` must be pure: when a
+        story it read changed meanwhile, the store reads again and calls it again."""
         ...
 
     async def close_stories(self, before: datetime, limit: int) -> list[StoryState]:

@@ -39,6 +39,21 @@ SQLITE = [
     """
     CREATE TABLE hosts (host TEXT PRIMARY KEY, next_at REAL NOT NULL);
     """,
+    # version 3: story resolution. Open stories are filed under their blocking keys; a closed
+    # one keeps its row (status closed) but leaves story_keys, so lookups stay small.
+    """
+    CREATE TABLE stories (
+        story_id TEXT PRIMARY KEY, state TEXT NOT NULL, status TEXT NOT NULL,
+        updated_at REAL NOT NULL, opened_at REAL NOT NULL
+    );
+    CREATE INDEX stories_open ON stories(updated_at) WHERE status = 'open';
+    CREATE TABLE story_keys (
+        key TEXT NOT NULL, story_id TEXT NOT NULL, updated_at REAL NOT NULL,
+        PRIMARY KEY (key, story_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX story_keys_recent ON story_keys(key, updated_at);
+    CREATE INDEX story_keys_story ON story_keys(story_id);
+    """,
 ]
 
 
@@ -81,5 +96,22 @@ POSTGRES = [
         PRIMARY KEY (article_id, url)
     );
     CREATE TABLE hosts (host text PRIMARY KEY, next_at timestamptz NOT NULL);
+    """,
+    # version 2: story resolution, as SQLite version 3.
+    """
+    CREATE TABLE stories (
+        story_id text PRIMARY KEY, state jsonb NOT NULL,
+        status text NOT NULL CHECK (status IN ('open', 'closed')),
+        updated_at timestamptz NOT NULL, opened_at timestamptz NOT NULL
+    );
+    -- Closing walks open stories oldest first; closed ones pile up outside this index.
+    CREATE INDEX stories_open ON stories (updated_at) WHERE status = 'open';
+    -- updated_at copies the story's: a crowded key is read most recent first, from the index.
+    CREATE TABLE story_keys (
+        key text NOT NULL, story_id text NOT NULL, updated_at timestamptz NOT NULL,
+        PRIMARY KEY (key, story_id)
+    );
+    CREATE INDEX story_keys_recent ON story_keys (key, updated_at DESC);
+    CREATE INDEX story_keys_story ON story_keys (story_id);
     """,
 ]

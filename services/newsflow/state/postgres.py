@@ -6,6 +6,8 @@ Replicas coordinate only through the database's own tools, never a protocol of o
 - seen URLs and fingerprints are primary keys;
 - fingerprint claims serialize on transaction-scoped advisory locks (see `claim_fingerprint`);
 - a host's next polite start is one row, reserved by a single upsert;
+- story links serialize on transaction-scoped advisory locks, one per blocking key (see
+  `link_story`);
 - migrations run under a session advisory lock, one transaction per `schema_version` entry.
 
 Every database or connection failure is raised as a (retriable) StateError.
@@ -16,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
@@ -24,8 +26,8 @@ import asyncpg
 
 from newsflow import dedup
 from newsflow.errors import StateError
-from newsflow.models import SourceItem
-from newsflow.state.base import FailedLink, FeedState, Link
+from newsflow.models import SourceItem, StoryState
+from newsflow.state.base import STORIES_PER_KEY, FailedLink, FeedState, Link, StoryWrite
 from newsflow.state.migrations import POSTGRES as SCHEMA
 
 # Advisory locks are per database, not per schema. Migrations take one constant key for every
@@ -56,6 +58,27 @@ def _fingerprint_locks(schema: str, fingerprint: int, article_id: str) -> list[i
     keys = {ns | (i << 16) | band for i, band in enumerate(dedup.bands(fingerprint))}
     keys.add(ns | (1 << 31) | _hash31(article_id))
     return sorted(keys)
+
+
+def _story_locks(schema: str, keys: list[str]) -> list[int]:
+    """Advisory-lock keys for blocking keys: a signed 64-bit hash of schema and key, sorted.
+
+    Sorted by the lock value itself, so even two keys that collide are taken in one order
+    by everyone and two links never wait on each other in a cycle; a collision only makes
+    two links take turns. The schema keeps deployments sharing a database apart.
+    """
+    out = set()
+    for key in keys:
+        digest = hashlib.blake2b(f"{schema}\0story\0{key}".encode(), digest_size=8).digest()
+        out.add(int.from_bytes(digest, "big", signed=True))
+    return sorted(out)
+
+
+STORY_ATTEMPTS = 5  # reads of one link whose stories other links keep changing
+
+
+class _StoryChanged(Exception):
+    """A story a link read was changed by another link before this one could write it."""
 
 
 def _count(status: str) -> int:
@@ -494,3 +517,115 @@ class PostgresStore:
                 host,
                 until,
             )
+
+    # --- stories -----------------------------------------------------------------------
+
+    async def link_story(
+        self, keys: list[str], decide: Callable[[list[StoryState]], StoryWrite]
+    ) -> StoryWrite:
+        # Two reports of one happening share their lookup keys, so the advisory locks make the
+        # second wait until the first commits; READ COMMITTED then shows it the first one's
+        # story. A story is also filed under keys this link did not lock, so another link can
+        # change it meanwhile: the rows to write are checked unchanged before writing, and a
+        # changed one means reading and deciding again (decide is pure). Locking only those
+        # rows, not every candidate, saves ~2 ms a link at 100,000 open stories (the bench).
+        keys = sorted(set(keys))
+        for _ in range(STORY_ATTEMPTS):
+            try:
+                return await self._link_once(keys, decide)
+            except _StoryChanged:
+                continue
+        raise StateError(f"cannot link story: its stories changed {STORY_ATTEMPTS} times")
+
+    async def _link_once(
+        self, keys: list[str], decide: Callable[[list[StoryState]], StoryWrite]
+    ) -> StoryWrite:
+        async with self._conn("link story", tx=True) as conn:
+            await conn.execute(
+                "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k",
+                _story_locks(self.schema, keys),
+            )
+            rows = await conn.fetch(
+                "SELECT story_id, xmin::text, state FROM stories WHERE status = 'open'"
+                " AND story_id IN (SELECT r.story_id FROM unnest($1::text[]) AS q(key)"
+                "   CROSS JOIN LATERAL (SELECT story_id FROM story_keys k WHERE k.key = q.key"
+                "   ORDER BY k.updated_at DESC LIMIT $2) AS r)"
+                " ORDER BY opened_at, story_id",
+                keys,
+                STORIES_PER_KEY,
+            )
+            write = decide([StoryState.model_validate_json(r[2]) for r in rows])
+            if write.story is None:
+                return write  # an exception from decide rolls the transaction back
+            read = {r[0]: r[1] for r in rows}
+            touched = sorted(read.keys() & {write.story.story_id, *write.absorbed})
+            if touched:
+                # xmin is the row version: a changed, closed or deleted row no longer matches.
+                now = await conn.fetch(
+                    "SELECT story_id, xmin::text FROM stories WHERE story_id = ANY($1::text[])"
+                    " AND status = 'open' ORDER BY story_id FOR UPDATE",
+                    touched,
+                )
+                if {r[0]: r[1] for r in now} != {sid: read[sid] for sid in touched}:
+                    raise _StoryChanged
+            await self._save_story(conn, write.story, write.keys, write.absorbed)
+        return write
+
+    @staticmethod
+    async def _save_story(
+        conn: asyncpg.Connection, story: StoryState, keys: list[str], absorbed: list[str]
+    ) -> None:
+        # Absorbed first: if one shared the kept story's id, the upsert below restores it.
+        if absorbed:
+            await conn.execute("DELETE FROM story_keys WHERE story_id = ANY($1::text[])", absorbed)
+            await conn.execute("DELETE FROM stories WHERE story_id = ANY($1::text[])", absorbed)
+        await conn.execute(
+            "INSERT INTO stories (story_id, state, status, updated_at, opened_at)"
+            " VALUES ($1, $2::jsonb, $3, $4, $5) ON CONFLICT (story_id) DO UPDATE"
+            " SET state = excluded.state, status = excluded.status,"
+            " updated_at = excluded.updated_at, opened_at = excluded.opened_at",
+            story.story_id,
+            story.model_dump_json(),
+            story.status,
+            story.updated_at,
+            story.opened_at,
+        )
+        await conn.execute("DELETE FROM story_keys WHERE story_id = $1", story.story_id)
+        if story.status == "open":  # a closed story is out of the index
+            await conn.execute(
+                "INSERT INTO story_keys (key, story_id, updated_at)"
+                " SELECT k, $2, $3 FROM unnest($1::text[]) AS k ON CONFLICT DO NOTHING",
+                sorted(set(keys)),
+                story.story_id,
+                story.updated_at,
+            )
+
+    async def close_stories(self, before: datetime, limit: int) -> list[StoryState]:
+        # SKIP LOCKED: a story being linked right now is not idle; the next sweep sees it.
+        async with self._conn("close stories", tx=True) as conn:
+            rows = await conn.fetch(
+                "SELECT state FROM stories WHERE status = 'open' AND updated_at < $1"
+                " ORDER BY updated_at, story_id LIMIT $2 FOR UPDATE SKIP LOCKED",
+                before,
+                limit,
+            )
+            closed = [
+                StoryState.model_validate_json(r[0]).model_copy(update={"status": "closed"})
+                for r in rows
+            ]
+            ids = [s.story_id for s in closed]
+            await conn.execute(
+                "UPDATE stories AS s SET status = 'closed', state = t.state::jsonb"
+                " FROM unnest($1::text[], $2::text[]) AS t(id, state) WHERE s.story_id = t.id",
+                ids,
+                [s.model_dump_json() for s in closed],
+            )
+            await conn.execute("DELETE FROM story_keys WHERE story_id = ANY($1::text[])", ids)
+        return closed
+
+    async def story_counts(self) -> dict[str, int]:
+        async with self._conn("count stories") as conn:
+            rows = await conn.fetch("SELECT status, count(*) FROM stories GROUP BY status")
+        counts = {"open": 0, "closed": 0}
+        counts.update({r[0]: r[1] for r in rows})
+        return counts

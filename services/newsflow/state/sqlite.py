@@ -8,6 +8,9 @@ All writes go through one connection, serialized by a lock, so a check-then-inse
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,8 +18,8 @@ import aiosqlite
 
 from newsflow import dedup
 from newsflow.errors import StateError
-from newsflow.models import SourceItem
-from newsflow.state.base import FailedLink, FeedState, Link
+from newsflow.models import SourceItem, StoryState
+from newsflow.state.base import STORIES_PER_KEY, FailedLink, FeedState, Link, StoryWrite
 from newsflow.state.migrations import SQLITE as SCHEMA
 
 
@@ -392,3 +395,108 @@ class SqliteStore:
                 " DO UPDATE SET next_at = MAX(next_at, excluded.next_at)",
                 (host, until.timestamp()),
             )
+
+    # --- stories -----------------------------------------------------------------------
+
+    async def link_story(
+        self, keys: list[str], decide: Callable[[list[StoryState]], StoryWrite]
+    ) -> StoryWrite:
+        # One connection under one lock: the whole read-decide-write is serialized, so the
+        # per-key locks of PostgreSQL are not needed here.
+        async with self._lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                candidates = await self._open_stories(sorted(set(keys)))
+                write = decide(candidates)
+                if write.story is not None:
+                    await self._save_story(write.story, write.keys, write.absorbed)
+                await self.db.execute("COMMIT")
+            except BaseException as exc:
+                await self._rollback()
+                if isinstance(exc, sqlite3.Error):
+                    raise StateError(f"cannot link story: {exc}") from exc
+                raise
+        return write
+
+    async def _open_stories(self, keys: list[str]) -> list[StoryState]:
+        if not keys:
+            return []
+        # One capped index range per key (SQLite has no LATERAL join).
+        per_key = " UNION ".join(
+            "SELECT * FROM (SELECT story_id FROM story_keys WHERE key = ?"
+            " ORDER BY updated_at DESC LIMIT ?)"
+            for _ in keys
+        )
+        rows = await self.db.execute_fetchall(
+            f"SELECT state FROM stories WHERE status = 'open' AND story_id IN ({per_key})"
+            " ORDER BY opened_at, story_id",
+            [v for k in keys for v in (k, STORIES_PER_KEY)],
+        )
+        return [StoryState.model_validate_json(r[0]) for r in rows]
+
+    async def _save_story(self, story: StoryState, keys: list[str], absorbed: list[str]) -> None:
+        # Absorbed first: if one shared the kept story's id, the upsert below restores it.
+        if absorbed:
+            gone = [(sid,) for sid in absorbed]
+            await self.db.executemany("DELETE FROM story_keys WHERE story_id = ?", gone)
+            await self.db.executemany("DELETE FROM stories WHERE story_id = ?", gone)
+        await self.db.execute(
+            "INSERT INTO stories (story_id, state, status, updated_at, opened_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT(story_id) DO UPDATE SET state = excluded.state,"
+            " status = excluded.status, updated_at = excluded.updated_at,"
+            " opened_at = excluded.opened_at",
+            (
+                story.story_id,
+                story.model_dump_json(),
+                story.status,
+                story.updated_at.timestamp(),
+                story.opened_at.timestamp(),
+            ),
+        )
+        await self.db.execute("DELETE FROM story_keys WHERE story_id = ?", (story.story_id,))
+        if story.status == "open":  # a closed story is out of the index
+            await self.db.executemany(
+                "INSERT OR IGNORE INTO story_keys (key, story_id, updated_at) VALUES (?, ?, ?)",
+                [(k, story.story_id, story.updated_at.timestamp()) for k in sorted(set(keys))],
+            )
+
+    async def _rollback(self) -> None:
+        # Keep the first error; a failed rollback means the connection is gone anyway.
+        with contextlib.suppress(sqlite3.Error, StateError):
+            await self.db.execute("ROLLBACK")
+
+    async def close_stories(self, before: datetime, limit: int) -> list[StoryState]:
+        async with self._lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                rows = await self.db.execute_fetchall(
+                    "SELECT state FROM stories WHERE status = 'open' AND updated_at < ?"
+                    " ORDER BY updated_at, story_id LIMIT ?",
+                    (before.timestamp(), limit),
+                )
+                closed = [
+                    StoryState.model_validate_json(r[0]).model_copy(update={"status": "closed"})
+                    for r in rows
+                ]
+                await self.db.executemany(
+                    "UPDATE stories SET status = 'closed', state = ? WHERE story_id = ?",
+                    [(s.model_dump_json(), s.story_id) for s in closed],
+                )
+                await self.db.executemany(
+                    "DELETE FROM story_keys WHERE story_id = ?", [(s.story_id,) for s in closed]
+                )
+                await self.db.execute("COMMIT")
+            except BaseException as exc:
+                await self._rollback()
+                if isinstance(exc, sqlite3.Error):
+                    raise StateError(f"cannot close stories: {exc}") from exc
+                raise
+        return closed
+
+    async def story_counts(self) -> dict[str, int]:
+        rows = await self.db.execute_fetchall(
+            "SELECT status, COUNT(*) FROM stories GROUP BY status"
+        )
+        counts = {"open": 0, "closed": 0}
+        counts.update({r[0]: r[1] for r in rows})
+        return counts

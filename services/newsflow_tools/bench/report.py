@@ -19,6 +19,7 @@ POLL_RSS_MIB_MAX = 400.0
 MEMORY_GROWTH_MAX = 1.2
 PEER_RATIO_MIN = 3.0
 CODING_MIN_600W = 12.0
+STORY_MS_MAX = 5.0
 
 
 @dataclass(frozen=True)
@@ -230,7 +231,41 @@ def verdicts(results: dict) -> list[Row]:
                         f"{peer['ratio_extraction']:.2f}x",
                     )
                 )
+    s = results.get("stories")
+    if s:
+        for backend in ("sqlite", "postgres"):
+            if backend in s:
+                rows += _story_rows(backend, s[backend], s["stories"])
     return rows
+
+
+def _story_rows(backend: str, m: dict, stories: int) -> list[Row]:
+    """Story resolution on one backend: at scale, the horizon's sweep, and after it."""
+    name = {"sqlite": "SQLite", "postgres": "PostgreSQL"}[backend]
+    if "skipped" in m:
+        return [Row(f"stories: {name}", f"skipped: {m['skipped']}")]
+    at, close, after = m["at_scale"], m["close"], m["after_close"]
+    return [
+        Row(
+            f"stories: {name}, link_story + resolve at {stories:,} open",
+            f"{at['mean_ms']:.2f} ms/event, p99 {at['p99_ms']:.2f}, resolve "
+            f"{at['resolve_ms']:.2f}, CPU {at['cpu_ms']:.2f} ({at['candidates']:.0f} read; "
+            f"{at['joined']}/{at['events']} joined; {at['open']:,} open)",
+            f"< {STORY_MS_MAX:g} ms",
+            _verdict(at["mean_ms"] < STORY_MS_MAX),
+        ),
+        Row(
+            "  close_stories past a 7-day horizon",
+            f"{close['open_before']:,} -> {close['open_after']:,} open "
+            f"({close['closed']:,} closed in {close['seconds']:.1f} s)",
+        ),
+        Row(
+            "  then, reports of the last week",
+            f"{after['mean_ms']:.2f} ms/event, p99 {after['p99_ms']:.2f}, resolve "
+            f"{after['resolve_ms']:.2f}, CPU {after['cpu_ms']:.2f} ({after['candidates']:.0f} "
+            f"read; {after['joined']}/{after['events']} joined; {after['open']:,} open)",
+        ),
+    ]
 
 
 def render(rows: list[Row], info: dict, corpus: dict | None = None) -> str:

@@ -215,3 +215,32 @@ def test_other_load_adjusts_the_end_to_end_ratio():
         rows["CPU other processes took meanwhile; ratio adjusted"].figure
         == "25% of the machine; 1.20"
     )
+
+
+def _story_run(mean_ms: float) -> dict:
+    at = {"events": 2000, "mean_ms": mean_ms, "p99_ms": 9.0, "resolve_ms": 1.0, "joined": 1000}
+    at.update(open=101000, cpu_ms=1.5, candidates=40.0)
+    after = {**at, "mean_ms": 1.0, "open": 13000}
+    close = {"open_before": 101000, "closed": 88000, "seconds": 20.0, "open_after": 13000}
+    return {"at_scale": at, "close": close, "after_close": after}
+
+
+def test_story_rows_judge_the_mean_per_event_on_each_backend():
+    """Each backend's mean per event is held to 5 ms; an unreachable PostgreSQL says skipped."""
+    stories = {"stories": 100000, "events": 2000, "sqlite": _story_run(2.0)}
+    rows = report.verdicts({"stories": {**stories, "postgres": _story_run(6.0)}})
+    judged = [r.verdict for r in rows if r.verdict]
+    assert judged == ["PASS", "MISS"]
+    assert any("101,000 -> 13,000 open" in r.figure for r in rows)
+    rows = report.verdicts({"stories": {**stories, "postgres": {"skipped": "unreachable"}}})
+    assert rows[-1].measure == "stories: PostgreSQL" and "unreachable" in rows[-1].figure
+
+
+def test_story_bench_runs_on_a_small_sqlite_store():
+    """The story benchmark's workload on 300 stories: half the reports join, idle ones close."""
+    from newsflow_tools.bench import stories
+
+    m = stories.measure(300, 20, None)["sqlite"]
+    assert m["at_scale"]["joined"] == 10 and m["at_scale"]["open"] == 310
+    assert m["close"]["open_after"] < m["close"]["open_before"] == 310
+    assert m["after_close"]["joined"] == 10
