@@ -27,7 +27,7 @@ from newsflow.models import (
 )
 from newsflow.publish.kafka import Publisher
 from newsflow.state.base import StateStore, StoryWrite
-from newsflow.stories.blocks import lookup_keys, own_keys
+from newsflow.stories.blocks import lock_keys, lookup_keys, own_keys
 from newsflow.stories.consensus import story_of
 from newsflow.stories.match import Weights
 from newsflow.stories.report import article_names, report_of
@@ -95,7 +95,7 @@ class StoryLinker:
                 decided.append(resolve(report, candidates, self.weights, now))
                 return write_of(decided[-1])
 
-            await self.store.link_story(lookup_keys(report), decide)
+            await self.store.link_story(lookup_keys(report), decide, locks=lock_keys(report))
             out = decided[-1]
             obs.STORIES.labels(_status(out)).inc()
             log.debug(

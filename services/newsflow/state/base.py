@@ -130,10 +130,14 @@ class StateStore(Protocol):
 
     # stories
     async def link_story(
-        self, keys: list[str], decide: Callable[[list[StoryState]], StoryWrite]
+        self,
+        keys: list[str],
+        decide: Callable[[list[StoryState]], StoryWrite],
+        *,
+        locks: list[str] | None = None,
     ) -> StoryWrite:
-        """In one transaction, holding a lock on each of `keys` (so replicas resolving
-        reports of one happening take turns): read the open stories filed under any of
+        """In one transaction, holding a lock on each of `locks` (default `keys`; replicas
+        resolving reports of one happening take turns): read the open stories filed under any of
         `keys` (per key, the STORIES_PER_KEY most recently updated), oldest opened first,
         call `decide` with them, and save what it returns. `decide` must be pure: when a
         story it read changed meanwhile, the store reads again and calls it again."""

@@ -521,7 +521,11 @@ class PostgresStore:
     # --- stories -----------------------------------------------------------------------
 
     async def link_story(
-        self, keys: list[str], decide: Callable[[list[StoryState]], StoryWrite]
+        self,
+        keys: list[str],
+        decide: Callable[[list[StoryState]], StoryWrite],
+        *,
+        locks: list[str] | None = None,
     ) -> StoryWrite:
         # Two reports of one happening share their lookup keys, so the advisory locks make the
         # second wait until the first commits; READ COMMITTED then shows it the first one's
@@ -532,18 +536,18 @@ class PostgresStore:
         keys = sorted(set(keys))
         for _ in range(STORY_ATTEMPTS):
             try:
-                return await self._link_once(keys, decide)
+                return await self._link_once(keys, sorted(set(locks or keys)), decide)
             except _StoryChanged:
                 continue
         raise StateError(f"cannot link story: its stories changed {STORY_ATTEMPTS} times")
 
     async def _link_once(
-        self, keys: list[str], decide: Callable[[list[StoryState]], StoryWrite]
+        self, keys: list[str], locks: list[str], decide: Callable[[list[StoryState]], StoryWrite]
     ) -> StoryWrite:
         async with self._conn("link story", tx=True) as conn:
             await conn.execute(
                 "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k",
-                _story_locks(self.schema, keys),
+                _story_locks(self.schema, locks),
             )
             rows = await conn.fetch(
                 "SELECT story_id, xmin::text, state FROM stories WHERE status = 'open'"

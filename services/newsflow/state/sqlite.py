@@ -399,7 +399,11 @@ class SqliteStore:
     # --- stories -----------------------------------------------------------------------
 
     async def link_story(
-        self, keys: list[str], decide: Callable[[list[StoryState]], StoryWrite]
+        self,
+        keys: list[str],
+        decide: Callable[[list[StoryState]], StoryWrite],
+        *,
+        locks: list[str] | None = None,
     ) -> StoryWrite:
         # One connection under one lock: the whole read-decide-write is serialized, so the
         # per-key locks of PostgreSQL are not needed here.

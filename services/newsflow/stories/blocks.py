@@ -1,12 +1,19 @@
 """Blocking keys: type × place country × week. A report is only compared with the open stories
 that share a key with it, so a lookup reads a handful of stories however many are open.
 
-A report is filed under its own keys and looks up those plus their neighbours: the weeks
-either side of its dates (so a match across a week boundary is found), and the "unknown"
-country and week (a story nobody placed or dated can still take it). The keys looked up are
-also the keys locked, so two replicas judging reports of one happening take turns.
-Every story is also filed under the unknown country, so a report nobody placed finds it;
-those keys gather many stories, and the store reads only the most recently updated of them.
+A story is filed under `type|country|week` for each of its reports (country "-" when
+unplaced, week "-" when undated), under `type|*|week`, the key of all places, and under
+`type|n:name|week` for each proper name its reports carry. A placed report reads its
+country's keys and the unplaced stories' keys; a report nobody placed reads the all-places
+keys; every report reads its names' keys. The store reads only the most recently updated
+stories of each key: a common name or a busy country gives the latest few, a rare name gives
+exactly the stories that carry it. The
+weeks read are the report's and the ones either side, so a match across a week boundary is
+found. A dated and an undated report never meet: a live article always has a date.
+
+Locks are coarser than reads: `type|week` for each week read. Two reports that could match
+have one type and weeks within a window of each other, so they share a lock and take turns
+on every replica, whatever places they name.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from datetime import date, timedelta
 from newsflow.models import Report
 
 UNKNOWN = "-"
+ANY = "*"
 EPOCH = date(1970, 1, 5)  # a Monday: weeks run Monday to Sunday
 
 
@@ -40,11 +48,12 @@ def week(d: date) -> int:
     return (d - EPOCH).days // 7
 
 
-def weeks(report: Report) -> list[str]:
+def _weeks(report: Report, *, around: bool) -> list[str]:
     span = day_range(report.date, report.date_precision)
     if span is None:
         return [UNKNOWN]
-    return [str(w) for w in range(week(span[0]), week(span[1]) + 1)]
+    lo, hi = (span[0] - timedelta(days=7), span[1] + timedelta(days=7)) if around else span
+    return [str(w) for w in range(week(lo), week(hi) + 1)]
 
 
 def country(report: Report) -> str:
@@ -52,18 +61,26 @@ def country(report: Report) -> str:
     return loc.country if loc is not None and loc.country else UNKNOWN
 
 
+def _names(report: Report) -> list[str]:
+    return [f"n:{n}" for n in sorted(set(report.names) | set(report.context))]
+
+
 def own_keys(report: Report) -> list[str]:
-    """The keys a story holding this report is filed under: its country's and the unknown
-    country's (where a report nobody placed looks; the store reads the most recent of those)."""
-    places = {country(report), UNKNOWN}
-    return sorted(f"{report.event_type}|{c}|{w}" for c in places for w in weeks(report))
+    """The keys a story holding this report is filed under."""
+    t = report.event_type
+    blocks = [country(report), ANY, *_names(report)]
+    return sorted(f"{t}|{b}|{w}" for b in blocks for w in _weeks(report, around=False))
 
 
 def lookup_keys(report: Report) -> list[str]:
-    """The keys to read (and lock) when resolving this report."""
-    places = {country(report), UNKNOWN}
-    span = day_range(report.date, report.date_precision)
-    ws = {UNKNOWN}
-    if span is not None:
-        ws |= {str(w) for w in range(week(span[0] - timedelta(days=7)), week(span[1]) + 2)}
-    return sorted(f"{report.event_type}|{c}|{w}" for c in places for w in ws)
+    """The keys to read when resolving this report."""
+    c = country(report)
+    places = [c, UNKNOWN] if c != UNKNOWN else [ANY]
+    t = report.event_type
+    blocks = [*places, *_names(report)]
+    return sorted(f"{t}|{b}|{w}" for b in blocks for w in _weeks(report, around=True))
+
+
+def lock_keys(report: Report) -> list[str]:
+    """The keys to lock while resolving it: one per type and week read."""
+    return sorted(f"{report.event_type}|{w}" for w in _weeks(report, around=True))

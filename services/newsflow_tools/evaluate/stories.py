@@ -22,12 +22,13 @@ import random
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from dateutil import parser as dateparser
 
 from newsflow.models import EventRecord, Report, StoryState
+from newsflow.state.base import STORIES_PER_KEY
 from newsflow.stories.blocks import lookup_keys, own_keys
 from newsflow.stories.match import Weights
 from newsflow.stories.report import article_names, reported
@@ -102,10 +103,16 @@ class MemoryIndex:
         self.keys: dict[str, set[str]] = defaultdict(set)
         self.moved: dict[str, str] = {}  # absorbed id → the story that took it
         self.merges = 0
+        self.ticks = 0
 
     def link(self, report: Report, weights: Weights) -> None:
-        ids = {sid for k in lookup_keys(report) for sid in self.keys.get(k, ())}
-        out = resolve(report, [self.stories[i] for i in sorted(ids)], weights, NOW)
+        ids: set[str] = set()
+        for k in lookup_keys(report):  # the store reads the most recently updated per key
+            recent = sorted(self.keys.get(k, ()), key=lambda i: self.stories[i].updated_at)
+            ids.update(recent[-STORIES_PER_KEY:])
+        self.ticks += 1
+        now = NOW + timedelta(seconds=self.ticks)
+        out = resolve(report, [self.stories[i] for i in sorted(ids)], weights, now)
         if not out.changed:
             return
         for gone, _ in out.absorbed:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsflow.stories.blocks import day_range, lookup_keys, own_keys
+from newsflow.stories.blocks import day_range, lock_keys, lookup_keys, own_keys
 from tests.unit.stories.reports import report
 
 
@@ -29,3 +29,16 @@ def test_day_ranges_of_days_months_and_years():
     """A day is itself, a month its days; a year is too wide to block on."""
     assert day_range("2024-02", "month")[1].day == 29  # type: ignore[index]
     assert day_range("2024", "year") is None and day_range(None, None) is None
+
+
+def test_reports_that_could_match_share_a_lock_whatever_their_places():
+    """Replicas take turns on any two reports of one type within the date window, placed or not."""
+    placed, unplaced = report(1, date="2025-02-16"), report(2, date="2025-02-17", location=None)
+    assert set(lock_keys(placed)) & set(lock_keys(unplaced))
+
+
+def test_a_shared_rare_name_finds_a_story_in_another_country_block():
+    """Two reports that name one rare place or person meet through that name's key."""
+    a = report(1, location=None, names=["woodburn"])
+    b = report(2, names=["woodburn", "oregon"])
+    assert set(own_keys(a)) & set(lookup_keys(b))
