@@ -13,7 +13,7 @@ import pytest
 from newsflow import dedup
 from newsflow.errors import StateError
 from newsflow.models import SourceItem, StoryState
-from newsflow.state.base import STORIES_PER_KEY, StoryWrite
+from newsflow.state.base import STORIES_PER_KEY, STORY_CANDIDATES, StoryWrite
 from newsflow.state.postgres import PostgresStore
 from newsflow.state.sqlite import SqliteStore
 from newsflow.stories.blocks import lookup_keys
@@ -377,15 +377,20 @@ async def test_a_database_failure_while_linking_is_a_state_error(store):
 
 
 async def test_a_crowded_key_yields_its_most_recently_updated_stories(store):
-    """Per key only the STORIES_PER_KEY most recently updated open stories are read, so a
-    crowded key (the unknown country's) keeps a link cheap; other keys still add theirs."""
+    """Per key only the STORIES_PER_KEY most recently updated open stories are read, and of
+    those the STORY_CANDIDATES filed under most of the keys: a crowded key (a common name's)
+    keeps a link cheap, and a story sharing two keys with the report comes first."""
     n = STORIES_PER_KEY + 5
     for i in range(n):
-        s = _state(f"S{i:02d}", T0 + timedelta(minutes=i))
+        s = _state(f"S{i:03d}", T0 + timedelta(minutes=i))
         await store.link_story(["crowded"], _put(s, ["crowded"]))
-    await store.link_story(["own"], _put(_state("S00", T0 + timedelta(minutes=n)), ["own"]))
-    newest = {f"S{i:02d}" for i in range(5, n)}
-    assert {s.story_id for s in await stories_under(store, ["crowded"])} == newest
+    # S010 is in the crowded key's window but older than the latest candidates; a second
+    # key leads to it as well, so it outranks them.
+    await store.link_story(
+        ["own"], _put(_state("S010", T0 + timedelta(minutes=10)), ["crowded", "own"])
+    )
+    latest = [f"S{i:03d}" for i in range(n - 1, n - 1 - STORY_CANDIDATES, -1)]
+    assert {s.story_id for s in await stories_under(store, ["crowded"])} == set(latest)
     found = await stories_under(store, ["crowded", "own"])
-    assert {s.story_id for s in found} == newest | {"S00"}
+    assert {s.story_id for s in found} == {"S010", *latest[: STORY_CANDIDATES - 1]}
     assert [s.opened_at for s in found] == sorted(s.opened_at for s in found)

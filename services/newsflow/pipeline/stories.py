@@ -95,7 +95,10 @@ class StoryLinker:
                 decided.append(resolve(report, candidates, self.weights, now))
                 return write_of(decided[-1])
 
-            await self.store.link_story(lookup_keys(report), decide, locks=lock_keys(report))
+            window = self.settings.date_window_days
+            await self.store.link_story(
+                lookup_keys(report, window), decide, locks=lock_keys(report, window)
+            )
             out = decided[-1]
             obs.STORIES.labels(_status(out)).inc()
             log.debug(

@@ -14,9 +14,13 @@ from typing import Literal, Protocol
 from newsflow.models import SourceItem, StoryState
 
 LinkStatus = Literal["pending", "in_flight", "done", "failed"]
-# Open stories read per blocking key, the most recently updated: the unknown-country keys
-# hold every story of a type and week (stories.blocks), and a link must stay cheap.
-STORIES_PER_KEY = 20
+# Open stories read per blocking key, the most recently updated: a common name or the
+# all-places key holds every story of a type and week (stories.blocks). Of those, the
+# STORY_CANDIDATES sharing the most keys with the report are parsed and judged: parsing and
+# judging a story is most of a link's cost (~0.1 ms each, make bench); on the ECB+ tune
+# topics 10 candidates cluster as well as 30.
+STORIES_PER_KEY = 50
+STORY_CANDIDATES = 12
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,8 @@ class StateStore(Protocol):
     ) -> StoryWrite:
         """In one transaction, holding a lock on each of `locks` (default `keys`; replicas
         resolving reports of one happening take turns): read the open stories filed under any of
-        `keys` (per key, the STORIES_PER_KEY most recently updated), oldest opened first,
+        `keys` (per key, the STORIES_PER_KEY most recently updated; of those, the
+        STORY_CANDIDATES filed under most of `keys`, the latest updated first), oldest opened first,
         call `decide` with them, and save what it returns. `decide` must be pure: when a
         story it read changed meanwhile, the store reads again and calls it again."""
         ...

@@ -27,7 +27,14 @@ import asyncpg
 from newsflow import dedup
 from newsflow.errors import StateError
 from newsflow.models import SourceItem, StoryState
-from newsflow.state.base import STORIES_PER_KEY, FailedLink, FeedState, Link, StoryWrite
+from newsflow.state.base import (
+    STORIES_PER_KEY,
+    STORY_CANDIDATES,
+    FailedLink,
+    FeedState,
+    Link,
+    StoryWrite,
+)
 from newsflow.state.migrations import POSTGRES as SCHEMA
 
 # Advisory locks are per database, not per schema. Migrations take one constant key for every
@@ -550,13 +557,16 @@ class PostgresStore:
                 _story_locks(self.schema, locks),
             )
             rows = await conn.fetch(
-                "SELECT story_id, xmin::text, state FROM stories WHERE status = 'open'"
-                " AND story_id IN (SELECT r.story_id FROM unnest($1::text[]) AS q(key)"
-                "   CROSS JOIN LATERAL (SELECT story_id FROM story_keys k WHERE k.key = q.key"
-                "   ORDER BY k.updated_at DESC LIMIT $2) AS r)"
-                " ORDER BY opened_at, story_id",
+                "SELECT s.story_id, s.xmin::text, s.state FROM stories s JOIN ("
+                " SELECT r.story_id, count(*) AS hits, max(r.updated_at) AS last"
+                " FROM unnest($1::text[]) AS q(key) CROSS JOIN LATERAL"
+                " (SELECT story_id, updated_at FROM story_keys k WHERE k.key = q.key"
+                "  ORDER BY k.updated_at DESC LIMIT $2) AS r"
+                " GROUP BY r.story_id ORDER BY hits DESC, last DESC LIMIT $3) AS h"
+                " USING (story_id) WHERE s.status = 'open' ORDER BY s.opened_at, s.story_id",
                 keys,
                 STORIES_PER_KEY,
+                STORY_CANDIDATES,
             )
             write = decide([StoryState.model_validate_json(r[2]) for r in rows])
             if write.story is None:

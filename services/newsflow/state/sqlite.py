@@ -19,7 +19,14 @@ import aiosqlite
 from newsflow import dedup
 from newsflow.errors import StateError
 from newsflow.models import SourceItem, StoryState
-from newsflow.state.base import STORIES_PER_KEY, FailedLink, FeedState, Link, StoryWrite
+from newsflow.state.base import (
+    STORIES_PER_KEY,
+    STORY_CANDIDATES,
+    FailedLink,
+    FeedState,
+    Link,
+    StoryWrite,
+)
 from newsflow.state.migrations import SQLITE as SCHEMA
 
 
@@ -425,16 +432,19 @@ class SqliteStore:
     async def _open_stories(self, keys: list[str]) -> list[StoryState]:
         if not keys:
             return []
-        # One capped index range per key (SQLite has no LATERAL join).
-        per_key = " UNION ".join(
-            "SELECT * FROM (SELECT story_id FROM story_keys WHERE key = ?"
+        # One capped index range per key (SQLite has no LATERAL join), then the stories that
+        # most of the keys lead to.
+        per_key = " UNION ALL ".join(
+            "SELECT * FROM (SELECT story_id, updated_at FROM story_keys WHERE key = ?"
             " ORDER BY updated_at DESC LIMIT ?)"
             for _ in keys
         )
         rows = await self.db.execute_fetchall(
-            f"SELECT state FROM stories WHERE status = 'open' AND story_id IN ({per_key})"
-            " ORDER BY opened_at, story_id",
-            [v for k in keys for v in (k, STORIES_PER_KEY)],
+            "SELECT s.state FROM stories s JOIN (SELECT story_id, COUNT(*) AS hits,"
+            f" MAX(updated_at) AS last FROM ({per_key}) GROUP BY story_id"
+            " ORDER BY hits DESC, last DESC LIMIT ?) AS h USING (story_id)"
+            " WHERE s.status = 'open' ORDER BY s.opened_at, s.story_id",
+            [*(v for k in keys for v in (k, STORIES_PER_KEY)), STORY_CANDIDATES],
         )
         return [StoryState.model_validate_json(r[0]) for r in rows]
 

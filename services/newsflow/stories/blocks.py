@@ -1,19 +1,21 @@
-"""Blocking keys: type × place country × week. A report is only compared with the open stories
-that share a key with it, so a lookup reads a handful of stories however many are open.
+"""Blocking keys: type × (place country or proper name) × week. A report is only compared with
+the open stories that share a key with it, so a lookup reads a few dozen stories however
+many are open.
 
 A story is filed under `type|country|week` for each of its reports (country "-" when
 unplaced, week "-" when undated), under `type|*|week`, the key of all places, and under
 `type|n:name|week` for each proper name its reports carry. A placed report reads its
 country's keys and the unplaced stories' keys; a report nobody placed reads the all-places
 keys; every report reads its names' keys. The store reads only the most recently updated
-stories of each key: a common name or a busy country gives the latest few, a rare name gives
-exactly the stories that carry it. The
-weeks read are the report's and the ones either side, so a match across a week boundary is
-found. A dated and an undated report never meet: a live article always has a date.
+stories of each key, and of those parses the ones sharing the most keys with the report: a
+rare name finds exactly the stories that carry it, a common one only adds to their hits.
+The weeks read are those of the report's days widened by the date window, so a match across
+a week boundary is found. A dated and an undated report never meet: a live article always
+has a date.
 
 Locks are coarser than reads: `type|week` for each week read. Two reports that could match
-have one type and weeks within a window of each other, so they share a lock and take turns
-on every replica, whatever places they name.
+have one type and days within the window of each other, so the later one's day lies in both
+one's widened weeks: they share a lock and take turns on every replica, whatever they name.
 """
 
 from __future__ import annotations
@@ -48,11 +50,14 @@ def week(d: date) -> int:
     return (d - EPOCH).days // 7
 
 
-def _weeks(report: Report, *, around: bool) -> list[str]:
+WINDOW = 2  # stories.date_window_days
+
+
+def _weeks(report: Report, around: int = 0) -> list[str]:
     span = day_range(report.date, report.date_precision)
     if span is None:
         return [UNKNOWN]
-    lo, hi = (span[0] - timedelta(days=7), span[1] + timedelta(days=7)) if around else span
+    lo, hi = span[0] - timedelta(days=around), span[1] + timedelta(days=around)
     return [str(w) for w in range(week(lo), week(hi) + 1)]
 
 
@@ -69,18 +74,18 @@ def own_keys(report: Report) -> list[str]:
     """The keys a story holding this report is filed under."""
     t = report.event_type
     blocks = [country(report), ANY, *_names(report)]
-    return sorted(f"{t}|{b}|{w}" for b in blocks for w in _weeks(report, around=False))
+    return sorted(f"{t}|{b}|{w}" for b in blocks for w in _weeks(report))
 
 
-def lookup_keys(report: Report) -> list[str]:
+def lookup_keys(report: Report, window: int = WINDOW) -> list[str]:
     """The keys to read when resolving this report."""
     c = country(report)
     places = [c, UNKNOWN] if c != UNKNOWN else [ANY]
     t = report.event_type
     blocks = [*places, *_names(report)]
-    return sorted(f"{t}|{b}|{w}" for b in blocks for w in _weeks(report, around=True))
+    return sorted(f"{t}|{b}|{w}" for b in blocks for w in _weeks(report, window))
 
 
-def lock_keys(report: Report) -> list[str]:
+def lock_keys(report: Report, window: int = WINDOW) -> list[str]:
     """The keys to lock while resolving it: one per type and week read."""
-    return sorted(f"{report.event_type}|{w}" for w in _weeks(report, around=True))
+    return sorted(f"{report.event_type}|{w}" for w in _weeks(report, window))

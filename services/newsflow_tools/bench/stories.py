@@ -42,6 +42,9 @@ START = date(2025, 1, 6)  # a Monday
 NOW = datetime.combine(START + timedelta(weeks=WEEKS), datetime.min.time(), UTC)
 HORIZON = timedelta(days=7)  # stories.horizon_days
 WORDS = [f"w{i}" for i in range(3000)]  # shared vocabulary: names overlap, as in the news
+# Names in the news follow Zipf's law: a few (a capital, a leader) are in most stories of
+# their kind, so their blocking keys are full; most are rare.
+ZIPF = [1 / (rank + 1) for rank in range(len(WORDS))]
 
 
 def default_dsn() -> str:
@@ -52,7 +55,8 @@ def default_dsn() -> str:
 
 
 def _report(rng: random.Random, n: int, *, day: date, kind: EventType, country: str) -> Report:
-    """Report `n`: its own city and name, plus two common words."""
+    """Report `n`: its own city and name, two words of its sentence and ten of its article,
+    drawn by Zipf's law from the shared vocabulary."""
     published = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=12)
     return Report(
         event_id=f"e{n}",
@@ -64,7 +68,8 @@ def _report(rng: random.Random, n: int, *, day: date, kind: EventType, country: 
         location=Location(text=f"City{n}", name=f"City{n}", country=country, precision="city"),
         date=day.isoformat(),
         date_precision="day",
-        names=sorted({f"name{n}", *rng.sample(WORDS, 2)}),
+        names=sorted({f"name{n}", *rng.choices(WORDS, ZIPF, k=2)}),
+        context=sorted({f"name{n}", *rng.choices(WORDS, ZIPF, k=9)}),
         confidence=0.8,
     )
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from dateutil import parser as dateparser
 
 from newsflow.models import EventRecord, Report, StoryState
-from newsflow.state.base import STORIES_PER_KEY
+from newsflow.state.base import STORIES_PER_KEY, STORY_CANDIDATES
 from newsflow.stories.blocks import lookup_keys, own_keys
 from newsflow.stories.match import Weights
 from newsflow.stories.report import article_names, reported
@@ -106,10 +106,12 @@ class MemoryIndex:
         self.ticks = 0
 
     def link(self, report: Report, weights: Weights) -> None:
-        ids: set[str] = set()
-        for k in lookup_keys(report):  # the store reads the most recently updated per key
+        hits: Counter[str] = Counter()
+        for k in lookup_keys(report, weights.date_window_days):  # as the store reads them
             recent = sorted(self.keys.get(k, ()), key=lambda i: self.stories[i].updated_at)
-            ids.update(recent[-STORIES_PER_KEY:])
+            hits.update(recent[-STORIES_PER_KEY:])
+        ranked = sorted(hits, key=lambda i: (-hits[i], -self.stories[i].updated_at.timestamp()))
+        ids = set(ranked[:STORY_CANDIDATES])
         self.ticks += 1
         now = NOW + timedelta(seconds=self.ticks)
         out = resolve(report, [self.stories[i] for i in sorted(ids)], weights, now)
