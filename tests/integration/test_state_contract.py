@@ -309,13 +309,13 @@ async def test_absorbed_stories_are_deleted(store):
     assert await store.story_counts() == {"open": 1, "closed": 0}
 
 
-async def test_a_story_is_filed_under_its_latest_keys_only(store):
-    """Saving a story replaces its keys: it is no longer found under the ones it dropped."""
+async def test_a_grown_story_is_filed_under_its_new_keys_and_keeps_the_old(store):
+    """A story's keys only grow: saving it adds the new keys and it is still found under the old."""
     a = _state("A", T0)
     await store.link_story(["k1"], _put(a, ["k1", "k2"]))
     grown = a.model_copy(update={"updated_at": T0 + timedelta(hours=1)})
     await store.link_story(["k1"], _put(grown, ["k2", "k3"]))
-    assert await stories_under(store, ["k1"]) == []
+    assert await stories_under(store, ["k1"]) == [grown]
     assert await stories_under(store, ["k3"]) == [grown]
     assert await stories_under(store, ["k1", "k2", "k3"]) == [grown]
 

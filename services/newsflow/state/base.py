@@ -14,7 +14,7 @@ from typing import Literal, Protocol
 from newsflow.models import SourceItem, StoryState
 
 LinkStatus = Literal["pending", "in_flight", "done", "failed"]
-# Open stories read per blocking key, the most recently updated: a common name or the
+# Open stories read per blocking key, the latest filed under it: a common name or the
 # all-places key holds every story of a type and week (stories.blocks). Of those, the
 # STORY_CANDIDATES sharing the most keys with the report are parsed and judged: parsing and
 # judging a story is most of a link's cost (~0.1 ms each, make bench); on the ECB+ tune
@@ -62,7 +62,7 @@ class FailedLink:
 @dataclass(frozen=True)
 class StoryWrite:
     """What story resolution decided, for the store to save in the same transaction: the
-    story (filed under `keys`, replacing its old keys) and the ids of stories it absorbed
+    story (filed under `keys` too; the keys it had stay, as a story's keys only grow) and the ids of stories it absorbed
     (deleted). `story` None: nothing to write (the report was linked already)."""
 
     story: StoryState | None
@@ -142,7 +142,7 @@ class StateStore(Protocol):
     ) -> StoryWrite:
         """In one transaction, holding a lock on each of `locks` (default `keys`; replicas
         resolving reports of one happening take turns): read the open stories filed under any of
-        `keys` (per key, the STORIES_PER_KEY most recently updated; of those, the
+        `keys` (per key, the STORIES_PER_KEY latest filed under it; of those, the
         STORY_CANDIDATES filed under most of `keys`, the latest updated first), oldest opened first,
         call `decide` with them, and save what it returns. `decide` must be pure: when a
         story it read changed meanwhile, the store reads again and calls it again."""

@@ -558,10 +558,10 @@ class PostgresStore:
             )
             rows = await conn.fetch(
                 "SELECT s.story_id, s.xmin::text, s.state FROM stories s JOIN ("
-                " SELECT r.story_id, count(*) AS hits, max(r.updated_at) AS last"
+                " SELECT r.story_id, count(*) AS hits, max(r.filed_at) AS last"
                 " FROM unnest($1::text[]) AS q(key) CROSS JOIN LATERAL"
-                " (SELECT story_id, updated_at FROM story_keys k WHERE k.key = q.key"
-                "  ORDER BY k.updated_at DESC LIMIT $2) AS r"
+                " (SELECT story_id, filed_at FROM story_keys k WHERE k.key = q.key"
+                "  ORDER BY k.filed_at DESC LIMIT $2) AS r"
                 " GROUP BY r.story_id ORDER BY hits DESC, last DESC LIMIT $3) AS h"
                 " USING (story_id) WHERE s.status = 'open' ORDER BY s.opened_at, s.story_id",
                 keys,
@@ -593,26 +593,24 @@ class PostgresStore:
         if absorbed:
             await conn.execute("DELETE FROM story_keys WHERE story_id = ANY($1::text[])", absorbed)
             await conn.execute("DELETE FROM stories WHERE story_id = ANY($1::text[])", absorbed)
+        # One statement, one round trip: the story row and its new keys (a story's keys only
+        # grow, migrations version 2; a closed story is out of the index).
         await conn.execute(
-            "INSERT INTO stories (story_id, state, status, updated_at, opened_at)"
+            "WITH saved AS (INSERT INTO stories (story_id, state, status, updated_at, opened_at)"
             " VALUES ($1, $2::jsonb, $3, $4, $5) ON CONFLICT (story_id) DO UPDATE"
             " SET state = excluded.state, status = excluded.status,"
-            " updated_at = excluded.updated_at, opened_at = excluded.opened_at",
+            " updated_at = excluded.updated_at, opened_at = excluded.opened_at"
+            " RETURNING story_id)"
+            " INSERT INTO story_keys (key, story_id, filed_at)"
+            " SELECT k, $1, $4 FROM unnest($6::text[]) AS k WHERE $3 = 'open'"
+            " ON CONFLICT DO NOTHING",
             story.story_id,
             story.model_dump_json(),
             story.status,
             story.updated_at,
             story.opened_at,
+            sorted(set(keys)),
         )
-        await conn.execute("DELETE FROM story_keys WHERE story_id = $1", story.story_id)
-        if story.status == "open":  # a closed story is out of the index
-            await conn.execute(
-                "INSERT INTO story_keys (key, story_id, updated_at)"
-                " SELECT k, $2, $3 FROM unnest($1::text[]) AS k ON CONFLICT DO NOTHING",
-                sorted(set(keys)),
-                story.story_id,
-                story.updated_at,
-            )
 
     async def close_stories(self, before: datetime, limit: int) -> list[StoryState]:
         # SKIP LOCKED: a story being linked right now is not idle; the next sweep sees it.

@@ -435,13 +435,13 @@ class SqliteStore:
         # One capped index range per key (SQLite has no LATERAL join), then the stories that
         # most of the keys lead to.
         per_key = " UNION ALL ".join(
-            "SELECT * FROM (SELECT story_id, updated_at FROM story_keys WHERE key = ?"
-            " ORDER BY updated_at DESC LIMIT ?)"
+            "SELECT * FROM (SELECT story_id, filed_at FROM story_keys WHERE key = ?"
+            " ORDER BY filed_at DESC LIMIT ?)"
             for _ in keys
         )
         rows = await self.db.execute_fetchall(
             "SELECT s.state FROM stories s JOIN (SELECT story_id, COUNT(*) AS hits,"
-            f" MAX(updated_at) AS last FROM ({per_key}) GROUP BY story_id"
+            f" MAX(filed_at) AS last FROM ({per_key}) GROUP BY story_id"
             " ORDER BY hits DESC, last DESC LIMIT ?) AS h USING (story_id)"
             " WHERE s.status = 'open' ORDER BY s.opened_at, s.story_id",
             [*(v for k in keys for v in (k, STORIES_PER_KEY)), STORY_CANDIDATES],
@@ -467,10 +467,11 @@ class SqliteStore:
                 story.opened_at.timestamp(),
             ),
         )
-        await self.db.execute("DELETE FROM story_keys WHERE story_id = ?", (story.story_id,))
         if story.status == "open":  # a closed story is out of the index
+            # Only new keys are written: a story's keys only grow, and rows left as they are
+            # keep a link's dirty pages few.
             await self.db.executemany(
-                "INSERT OR IGNORE INTO story_keys (key, story_id, updated_at) VALUES (?, ?, ?)",
+                "INSERT OR IGNORE INTO story_keys (key, story_id, filed_at) VALUES (?, ?, ?)",
                 [(k, story.story_id, story.updated_at.timestamp()) for k in sorted(set(keys))],
             )
 

@@ -137,7 +137,7 @@ async def _fill_postgres(dsn: str, schema: str, stories: list[StoryState]) -> No
         await conn.copy_records_to_table(
             "story_keys",
             schema_name=schema,
-            columns=["key", "story_id", "updated_at"],
+            columns=["key", "story_id", "filed_at"],
             records=[(k, s.story_id, s.updated_at) for s in stories for k in _keys(s)],
         )
         await conn.execute(f'ANALYZE "{schema}".stories, "{schema}".story_keys')
