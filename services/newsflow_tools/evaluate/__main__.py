@@ -6,13 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from newsflow_tools.evaluate import extraction
+from newsflow_tools.evaluate import extraction, stories
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m newsflow_tools.evaluate")
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
-    parser.add_argument("--only", choices=["extraction", "events"], default=None)
+    parser.add_argument("--only", choices=["extraction", "events", "stories"], default=None)
     parser.add_argument(
         "--classifier", action="store_true", help="also score the block classifier (off by default)"
     )
@@ -27,6 +27,13 @@ def main() -> int:
         "--cpu-time",
         action="store_true",
         help="extraction: time by this process's CPU time instead of wall time",
+    )
+    parser.add_argument(
+        "--story-parts",
+        nargs="+",
+        choices=["tune", "frozen"],
+        default=["tune", "frozen"],
+        help="stories: score only these halves of the ECB+ topics (tune while tuning)",
     )
     args = parser.parse_args()
     from newsflow_tools.evaluate import events  # loads the coder: only once the arguments parse
@@ -52,6 +59,11 @@ def main() -> int:
         )
     if args.only in (None, "events"):
         print(events.report(args.shared))
+    if args.only in (None, "stories"):
+        if (args.shared / stories.FILE).is_file():
+            print(stories.report(args.shared, parts=tuple(args.story_parts)))
+        else:
+            print(f"stories: no {stories.FILE} under {args.shared}; not scored")
     return 0
 
 

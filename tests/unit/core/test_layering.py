@@ -5,7 +5,7 @@ import ast
 from tests.conftest import REPO
 
 PACKAGE = REPO / "services" / "newsflow"
-STAGES = ["sources", "fetch", "extract", "events", "publish", "state"]
+STAGES = ["sources", "fetch", "extract", "events", "stories", "publish", "state"]
 SHARED = {
     "newsflow",
     "newsflow.models",

@@ -1,0 +1,47 @@
+"""What the story linker publishes for each resolver outcome."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from newsflow.models import Story, StoryMerge, StoryTombstone
+from newsflow.pipeline.stories import messages, write_of
+from newsflow.stories.blocks import own_keys
+from newsflow.stories.match import Weights
+from newsflow.stories.resolve import resolve
+from tests.unit.stories.reports import T0, report, story
+
+W = Weights()
+
+
+def test_a_new_story_is_one_story_message_filed_under_its_report_keys():
+    """An opened story is published once and saved under its report's own keys."""
+    out = resolve(report(1), [], W, T0)
+    sent = messages(out, T0)
+    assert [type(m) for m in sent] == [Story]
+    assert sent[0].num_articles == 1  # type: ignore[union-attr]
+    write = write_of(out)
+    assert write.story == out.story and write.keys == own_keys(report(1)) and not write.absorbed
+
+
+def test_a_merge_sends_the_story_then_a_merge_record_and_a_tombstone_per_absorbed_story():
+    """Consumers keeping the latest value per key lose the absorbed id and keep the survivor."""
+    older = story(report(1), story_id="old", opened=T0 - timedelta(hours=2))
+    newer = story(report(3), story_id="new", opened=T0 - timedelta(hours=1))
+    out = resolve(report(2), [newer, older], W, T0)
+    sent = messages(out, T0)
+    assert [type(m) for m in sent] == [Story, StoryMerge, StoryTombstone]
+    merge, tomb = sent[1], sent[2]
+    assert isinstance(merge, StoryMerge) and isinstance(tomb, StoryTombstone)
+    assert (merge.story_id, merge.merged_into, tomb.story_id) == ("new", "old", "new")
+    assert merge.reasons
+    assert write_of(out).absorbed == ["new"]
+
+
+def test_a_replayed_report_resends_the_story_and_its_old_tombstones_and_writes_nothing():
+    """After a crash between the store and the broker, the replay publishes what was lost."""
+    s = story(report(1), report(2)).model_copy(update={"merged_ids": ["gone"]})
+    out = resolve(report(2), [s], W, T0)
+    sent = messages(out, T0)
+    assert [type(m) for m in sent] == [Story, StoryTombstone]
+    assert write_of(out).story is None
