@@ -238,7 +238,7 @@ class StorySettings(Section):
         7.0, gt=0, description="A story with no new report for this long is closed."
     )
     threshold: float = Field(
-        1.5, description="Evidence score a report needs to join an open story (tuned on ECB+)."
+        2.0, description="Evidence score a report needs to join an open story (tuned on ECB+)."
     )
     date_window_days: int = Field(
         2, ge=0, description="Days apart two day-dated reports of one happening may be."

@@ -26,7 +26,7 @@ from newsflow.stories.blocks import day_range
 class Weights:
     """Evidence weights and the bar a match must clear; tuned on the ECB+ tune topics."""
 
-    threshold: float = 1.5
+    threshold: float = 2.0
     date_window_days: int = 2  # day-precision reports this far apart can be one happening
     same_place: float = 1.5  # same city or site
     same_admin1: float = 0.75
@@ -40,7 +40,7 @@ class Weights:
     names: float = 3.0  # times the share of the smaller name set found in the other
     min_names: int = 2  # names shared before the names term counts
     core_names: int = 12  # a story's most reported names: a grown story must not match all
-    context: float = 1.5  # times the share of the articles' repeated names the two share
+    context: float = 4.5  # times the share of the articles' repeated names the two share
 
 
 class Match(NamedTuple):
