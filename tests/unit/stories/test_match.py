@@ -66,3 +66,21 @@ def test_names_only_count_when_two_or_more_are_shared():
     s = profile(story(report(1, names=["woodburn", "bank", "oregon"], **bare)))
     assert match(report(2, names=["bank", "athens"], **bare), s, W).score < W.threshold
     assert match(report(2, names=["woodburn", "bank"], **bare), s, W).score >= W.threshold
+
+
+def test_every_mode_the_coder_gives_has_a_place_in_the_mode_groups():
+    """A mode missing from stories/modes.yaml would veto every other mode, splitting stories."""
+    import re
+    from importlib import resources
+
+    import yaml
+
+    data = resources.files("newsflow.events").joinpath("data")
+    given = set()
+    for name in ("triggers.yaml", "cues.yaml", "acled.yaml"):
+        given |= set(re.findall(r"mode: ([a-z-]+)", data.joinpath(name).read_text("utf-8")))
+    given |= {m for m, _ in yaml.safe_load(data.joinpath("cues.yaml").read_text())["weapon_modes"]}
+    text = resources.files("newsflow.stories").joinpath("modes.yaml").read_text("utf-8")
+    table = yaml.safe_load(text)
+    known = {m for g in table["groups"] for m in g} | set(table["alone"])
+    assert given <= known, sorted(given - known)
