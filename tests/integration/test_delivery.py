@@ -51,7 +51,8 @@ async def test_delivery_to_a_restarted_empty_broker_recreates_the_topic(tmp_path
         await broker.start()  # same port, no topics
         assert await asyncio.wait_for(task, 60) == 1
         got = await read_topic(broker.bootstrap, topics["dlq"])
-        assert [r.key for r in got] == [f"{0:032x}"]
+        # At-least-once: an ack lost to the restart race can send it twice (seen under load).
+        assert got and {r.key for r in got} == {f"{0:032x}"}, [r.key for r in got]
     finally:
         await pub.stop(1)
         await broker.stop()
