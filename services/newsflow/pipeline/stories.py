@@ -61,10 +61,13 @@ def messages(out: Outcome, now: datetime) -> list[Message]:
     return sent
 
 
-def write_of(out: Outcome) -> StoryWrite:
+def write_of(out: Outcome, report: Report) -> StoryWrite:
+    """The store keeps a story's keys, so only the new ones go: the report's, and those of
+    the stories absorbed (their rows go with them)."""
     if not out.changed:
         return StoryWrite(None)
-    keys = sorted({k for r in out.story.reports for k in own_keys(r)})
+    reports = [report, *(r for gone, _ in out.absorbed for r in gone.reports)]
+    keys = sorted({k for r in reports for k in own_keys(r)})
     return StoryWrite(out.story, keys, [s.story_id for s, _ in out.absorbed])
 
 
@@ -93,7 +96,7 @@ class StoryLinker:
                 decided: list[Outcome] = decided,
             ) -> StoryWrite:
                 decided.append(resolve(report, candidates, self.weights, now))
-                return write_of(decided[-1])
+                return write_of(decided[-1], report)
 
             window = self.settings.date_window_days
             await self.store.link_story(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -414,19 +414,11 @@ class SqliteStore:
     ) -> StoryWrite:
         # One connection under one lock: the whole read-decide-write is serialized, so the
         # per-key locks of PostgreSQL are not needed here.
-        async with self._lock:
-            await self.db.execute("BEGIN IMMEDIATE")
-            try:
-                candidates = await self._open_stories(sorted(set(keys)))
-                write = decide(candidates)
-                if write.story is not None:
-                    await self._save_story(write.story, write.keys, write.absorbed)
-                await self.db.execute("COMMIT")
-            except BaseException as exc:
-                await self._rollback()
-                if isinstance(exc, sqlite3.Error):
-                    raise StateError(f"cannot link story: {exc}") from exc
-                raise
+        async with self._immediate("link story"):
+            candidates = await self._open_stories(sorted(set(keys)))
+            write = decide(candidates)
+            if write.story is not None:
+                await self._save_story(write.story, write.keys, write.absorbed)
         return write
 
     async def _open_stories(self, keys: list[str]) -> list[StoryState]:
@@ -475,37 +467,44 @@ class SqliteStore:
                 [(k, story.story_id, story.updated_at.timestamp()) for k in sorted(set(keys))],
             )
 
+    @contextlib.asynccontextmanager
+    async def _immediate(self, what: str) -> AsyncIterator[None]:
+        """One write transaction under the store's lock: committed, or rolled back with a
+        database error raised as StateError (anything else, e.g. from `decide`, as it is)."""
+        async with self._lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                await self.db.execute("COMMIT")
+            except BaseException as exc:
+                await self._rollback()
+                if isinstance(exc, sqlite3.Error):
+                    raise StateError(f"cannot {what}: {exc}") from exc
+                raise
+
     async def _rollback(self) -> None:
         # Keep the first error; a failed rollback means the connection is gone anyway.
         with contextlib.suppress(sqlite3.Error, StateError):
             await self.db.execute("ROLLBACK")
 
     async def close_stories(self, before: datetime, limit: int) -> list[StoryState]:
-        async with self._lock:
-            await self.db.execute("BEGIN IMMEDIATE")
-            try:
-                rows = await self.db.execute_fetchall(
-                    "SELECT state FROM stories WHERE status = 'open' AND updated_at < ?"
-                    " ORDER BY updated_at, story_id LIMIT ?",
-                    (before.timestamp(), limit),
-                )
-                closed = [
-                    StoryState.model_validate_json(r[0]).model_copy(update={"status": "closed"})
-                    for r in rows
-                ]
-                await self.db.executemany(
-                    "UPDATE stories SET status = 'closed', state = ? WHERE story_id = ?",
-                    [(s.model_dump_json(), s.story_id) for s in closed],
-                )
-                await self.db.executemany(
-                    "DELETE FROM story_keys WHERE story_id = ?", [(s.story_id,) for s in closed]
-                )
-                await self.db.execute("COMMIT")
-            except BaseException as exc:
-                await self._rollback()
-                if isinstance(exc, sqlite3.Error):
-                    raise StateError(f"cannot close stories: {exc}") from exc
-                raise
+        async with self._immediate("close stories"):
+            rows = await self.db.execute_fetchall(
+                "SELECT state FROM stories WHERE status = 'open' AND updated_at < ?"
+                " ORDER BY updated_at, story_id LIMIT ?",
+                (before.timestamp(), limit),
+            )
+            closed = [
+                StoryState.model_validate_json(r[0]).model_copy(update={"status": "closed"})
+                for r in rows
+            ]
+            await self.db.executemany(
+                "UPDATE stories SET status = 'closed', state = ? WHERE story_id = ?",
+                [(s.model_dump_json(), s.story_id) for s in closed],
+            )
+            await self.db.executemany(
+                "DELETE FROM story_keys WHERE story_id = ?", [(s.story_id,) for s in closed]
+            )
         return closed
 
     async def story_counts(self) -> dict[str, int]:

@@ -31,10 +31,11 @@ def names_of(event: EventRecord) -> list[str]:
     texts = [a.text for a in (*event.actors, *event.recipients)]
     if event.location is not None:
         texts.append(event.location.text)
-    for text in [*texts, event.evidence.sentence]:
+    for text in texts:
         for m in WORD.finditer(text):
-            if m.start() == 0 and text is event.evidence.sentence:
-                continue  # a sentence's first word is capitalised whatever it is
+            found |= _words(m.group())
+    for m in WORD.finditer(event.evidence.sentence):
+        if m.start() > 0:  # a sentence's first word is capitalised whatever it is
             found |= _words(m.group())
     return sorted(found)
 
@@ -56,7 +57,7 @@ def article_names(text: str, k: int = CONTEXT_NAMES) -> list[str]:
     counts: Counter[str] = Counter()
     for m in WORD.finditer(text):
         before = text[max(0, m.start() - 2) : m.start()]
-        if m.start() == 0 or before.endswith((". ", "\n", '" ', "? ", "! ")) or before[-1:] == "\n":
+        if m.start() == 0 or before.endswith((". ", "\n", '" ', "? ", "! ")):
             continue
         counts.update(_words(m.group()))
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -27,6 +27,7 @@ from pathlib import Path
 import asyncpg
 
 from newsflow.models import EventType, Location, Report, StoryState
+from newsflow.pipeline.stories import write_of
 from newsflow.state.base import StateStore, StoryWrite
 from newsflow.state.postgres import PostgresStore
 from newsflow.state.sqlite import SqliteStore
@@ -148,7 +149,7 @@ async def _fill_postgres(dsn: str, schema: str, stories: list[StoryState]) -> No
 def _decide(
     report: Report, now: datetime, joined: list[bool], spent: list[float], read: list[int]
 ) -> Callable:
-    """What the pipeline will pass: the pure resolver's outcome as a StoryWrite."""
+    """What the pipeline passes: the pure resolver's outcome as the linker's StoryWrite."""
 
     def decide(candidates: list[StoryState]) -> StoryWrite:
         read.append(len(candidates))
@@ -156,9 +157,7 @@ def _decide(
         out = resolve(report, candidates, Weights(), now)
         spent.append((time.perf_counter() - t0) * 1000)
         joined.append(out.match is not None)
-        if not out.changed:
-            return StoryWrite(None)
-        return StoryWrite(out.story, _keys(out.story), [s.story_id for s, _ in out.absorbed])
+        return write_of(out, report)
 
     return decide
 

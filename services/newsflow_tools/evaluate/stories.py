@@ -102,7 +102,6 @@ class MemoryIndex:
         self.stories: dict[str, StoryState] = {}
         self.keys: dict[str, set[str]] = defaultdict(set)
         self.moved: dict[str, str] = {}  # absorbed id → the story that took it
-        self.merges = 0
         self.ticks = 0
 
     def link(self, report: Report, weights: Weights) -> None:
@@ -120,7 +119,6 @@ class MemoryIndex:
         for gone, _ in out.absorbed:
             self._drop(gone.story_id)
             self.moved[gone.story_id] = out.story.story_id
-            self.merges += 1
         self._drop(out.story.story_id)
         self.stories[out.story.story_id] = out.story
         for r in out.story.reports:

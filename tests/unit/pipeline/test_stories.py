@@ -20,7 +20,7 @@ def test_a_new_story_is_one_story_message_filed_under_its_report_keys():
     sent = messages(out, T0)
     assert [type(m) for m in sent] == [Story]
     assert sent[0].num_articles == 1  # type: ignore[union-attr]
-    write = write_of(out)
+    write = write_of(out, report(1))
     assert write.story == out.story and write.keys == own_keys(report(1)) and not write.absorbed
 
 
@@ -35,7 +35,9 @@ def test_a_merge_sends_the_story_then_a_merge_record_and_a_tombstone_per_absorbe
     assert isinstance(merge, StoryMerge) and isinstance(tomb, StoryTombstone)
     assert (merge.story_id, merge.merged_into, tomb.story_id) == ("new", "old", "new")
     assert merge.reasons
-    assert write_of(out).absorbed == ["new"]
+    write = write_of(out, report(2))
+    assert write.absorbed == ["new"]
+    assert set(write.keys) == {k for e in (2, 3) for k in own_keys(report(e))}
 
 
 def test_a_replayed_report_resends_the_story_and_its_old_tombstones_and_writes_nothing():
@@ -44,4 +46,4 @@ def test_a_replayed_report_resends_the_story_and_its_old_tombstones_and_writes_n
     out = resolve(report(2), [s], W, T0)
     sent = messages(out, T0)
     assert [type(m) for m in sent] == [Story, StoryTombstone]
-    assert write_of(out).story is None
+    assert write_of(out, report(2)).story is None
