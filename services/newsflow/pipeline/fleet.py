@@ -36,8 +36,11 @@ class StoreFleetClock:
         """
         turn = time.monotonic()
         for _ in range(MAX_REBOOKINGS + 1):
+            # The wall clock first: a pause between the two reads (preemption, a GC pass)
+            # then puts the turn late, where the check below sees it, never early.
+            now = utcnow()
             asked = time.monotonic()
-            turn = asked + await self.store.reserve_host_slot(host, utcnow(), delay)
+            turn = asked + await self.store.reserve_host_slot(host, now, delay)
             if (pause := turn - time.monotonic()) > 0:
                 await asyncio.sleep(pause)
             if time.monotonic() - turn <= delay * LATE_SHARE:

@@ -43,3 +43,34 @@ async def test_a_clock_always_late_gives_up_rebooking_and_goes():
     store = SlowStore([0.05] * 20)
     assert await StoreFleetClock(store).reserve("h", 0.2) <= time.monotonic()
     assert store.calls == MAX_REBOOKINGS + 1
+
+
+class BookedStore:
+    """Answers as the store does, in seconds from the caller's `now` to a booked start on the
+    wall clock."""
+
+    def __init__(self, start: float) -> None:
+        self.start = start
+
+    async def reserve_host_slot(self, host, now, min_delay) -> float:
+        return max(0.0, self.start - now.timestamp())
+
+
+async def test_a_pause_between_the_clock_reads_never_makes_the_turn_early(monkeypatch):
+    """Under load the process can stall (preemption, a GC pass) between reading the monotonic
+    and the wall clock; seen in CI as a request 18 ms early. Whichever side of the wall-clock
+    read the stall falls, the request leaves no earlier than the start the store booked."""
+    from newsflow.pipeline import fleet
+
+    real = fleet.utcnow
+
+    def stalling_utcnow():
+        time.sleep(0.04)
+        value = real()
+        time.sleep(0.04)
+        return value
+
+    monkeypatch.setattr(fleet, "utcnow", stalling_utcnow)
+    store = BookedStore(time.time() + 0.3)
+    await StoreFleetClock(store).reserve("h", 1.0)
+    assert time.time() >= store.start
