@@ -220,11 +220,8 @@ class Pipeline:
             free = self._queue.maxsize - self._queue.qsize()
             links = []
             if free > 0:
-                links = await self.store.claim_links(
-                    utcnow(), min(free, s.pipeline.claim_batch), s.poll.lease_seconds, self.owner
-                )
+                links = await self._claim(min(free, s.pipeline.claim_batch))
             for link in links:
-                self._inflight[link.url] = link
                 await self._queue.put(link)
             if links:
                 continue
@@ -237,6 +234,27 @@ class Pipeline:
                 self._drained.set()
                 return
             await _sleep_or(self._stop, 0.2)
+
+    async def _claim(self, limit: int) -> list[Link]:
+        """Claims links and notes them in _inflight before anything else can interrupt.
+
+        Shutdown cancels the dispatcher; a claim cancelled in flight still commits in the
+        store, and links it took but nobody noted would stay leased to this run.
+        """
+        s = self.settings
+        claim = asyncio.ensure_future(
+            self.store.claim_links(utcnow(), limit, s.poll.lease_seconds, self.owner)
+        )
+        try:
+            links = await asyncio.shield(claim)
+        except asyncio.CancelledError:
+            with suppress(Exception):  # a failed claim took nothing
+                for link in await claim:
+                    self._inflight[link.url] = link
+            raise
+        for link in links:
+            self._inflight[link.url] = link
+        return links
 
     async def _worker(self, handler: ArticleHandler) -> None:
         while True:

@@ -80,8 +80,7 @@ class SqliteStore:
         return self._db
 
     async def _migrate(self) -> None:
-        async with self._lock:
-            await self.db.execute("BEGIN IMMEDIATE")
+        async with self._immediate("migrate"):
             await self.db.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
             )
@@ -93,7 +92,6 @@ class SqliteStore:
                 for statement in filter(str.strip, ddl.split(";")):
                     await self.db.execute(statement)
                 await self.db.execute("INSERT INTO schema_version VALUES (?)", (version,))
-            await self.db.execute("COMMIT")
 
     # --- feeds -------------------------------------------------------------------------
 
@@ -111,8 +109,7 @@ class SqliteStore:
     ) -> list[FeedState]:
         t = now.timestamp()
         due = "1" if force else "(next_poll_at IS NULL OR next_poll_at <= :t)"
-        async with self._lock:
-            await self.db.execute("BEGIN IMMEDIATE")
+        async with self._immediate("claim feeds"):
             rows = await (
                 await self.db.execute(
                     f"SELECT * FROM feeds WHERE {due} AND (lease_until IS NULL OR lease_until <= :t)"
@@ -125,7 +122,6 @@ class SqliteStore:
                     "UPDATE feeds SET lease_owner = ?, lease_until = ? WHERE source_id = ?",
                     (owner, t + lease_seconds, r["source_id"]),
                 )
-            await self.db.execute("COMMIT")
         return [self._feed(r) for r in rows]
 
     async def save_feed(self, state: FeedState) -> None:
@@ -174,23 +170,20 @@ class SqliteStore:
 
     async def add_links(self, items: list[SourceItem], now: datetime) -> int:
         t = now.timestamp()
-        async with self._lock:
+        async with self._immediate("add links"):
             before = self.db.total_changes
-            await self.db.execute("BEGIN")
             await self.db.executemany(
                 "INSERT OR IGNORE INTO links (url, source_id, item, status, discovered_at, updated_at)"
                 " VALUES (?, ?, ?, 'pending', ?, ?)",
                 [(i.url, i.source_id, i.model_dump_json(), t, t) for i in items],
             )
-            await self.db.execute("COMMIT")
-            return self.db.total_changes - before
+        return self.db.total_changes - before
 
     async def claim_links(
         self, now: datetime, limit: int, lease_seconds: float, owner: str
     ) -> list[Link]:
         t = now.timestamp()
-        async with self._lock:
-            await self.db.execute("BEGIN IMMEDIATE")
+        async with self._immediate("claim links"):
             # Expired leases first go back to pending (as recover_expired does), so a dead
             # worker's links are claimable within one lease, without a restart. The in-flight
             # rows are few, and the pending claim keeps its index order.
@@ -210,7 +203,6 @@ class SqliteStore:
                 " lease_until=?, updated_at=? WHERE url=?",
                 [(owner, t + lease_seconds, t, r["url"]) for r in rows],
             )
-            await self.db.execute("COMMIT")
         return [
             Link(
                 url=r["url"],
@@ -339,33 +331,29 @@ class SqliteStore:
         self, fingerprint: int, article_id: str, url: str, now: datetime
     ) -> str | None:
         b = dedup.bands(fingerprint)
-        async with self._lock:
-            await self.db.execute("BEGIN IMMEDIATE")
-            try:
-                same = await (
-                    await self.db.execute(
-                        "SELECT url FROM fingerprints WHERE article_id = ?", (article_id,)
-                    )
-                ).fetchone()
-                if same is not None:
-                    return None if same["url"] == url else article_id
-                rows = await (
-                    await self.db.execute(
-                        "SELECT article_id, fp FROM fingerprints"
-                        " WHERE b0 = ? OR b1 = ? OR b2 = ? OR b3 = ?",
-                        b,
-                    )
-                ).fetchall()
-                for r in rows:
-                    if dedup.distance(r["fp"] & ((1 << 64) - 1), fingerprint) <= dedup.MAX_DISTANCE:
-                        return r["article_id"]
+        async with self._immediate("claim fingerprint"):
+            same = await (
                 await self.db.execute(
-                    "INSERT INTO fingerprints VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (article_id, _signed(fingerprint), url, *b, now.timestamp()),
+                    "SELECT url FROM fingerprints WHERE article_id = ?", (article_id,)
                 )
-                return None
-            finally:
-                await self.db.execute("COMMIT")
+            ).fetchone()
+            if same is not None:
+                return None if same["url"] == url else article_id
+            rows = await (
+                await self.db.execute(
+                    "SELECT article_id, fp FROM fingerprints"
+                    " WHERE b0 = ? OR b1 = ? OR b2 = ? OR b3 = ?",
+                    b,
+                )
+            ).fetchall()
+            for r in rows:
+                if dedup.distance(r["fp"] & ((1 << 64) - 1), fingerprint) <= dedup.MAX_DISTANCE:
+                    return r["article_id"]
+            await self.db.execute(
+                "INSERT INTO fingerprints VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (article_id, _signed(fingerprint), url, *b, now.timestamp()),
+            )
+            return None
 
     async def add_alternate(self, article_id: str, url: str, now: datetime) -> None:
         async with self._lock:
@@ -472,8 +460,10 @@ class SqliteStore:
         """One write transaction under the store's lock: committed, or rolled back with a
         database error raised as StateError (anything else, e.g. from `decide`, as it is)."""
         async with self._lock:
-            await self.db.execute("BEGIN IMMEDIATE")
             try:
+                # Inside the try: a cancelled await still runs the statement in aiosqlite's
+                # thread, and a transaction left open would swallow every later write.
+                await self.db.execute("BEGIN IMMEDIATE")
                 yield
                 await self.db.execute("COMMIT")
             except BaseException as exc:

@@ -77,3 +77,45 @@ async def test_stop_with_blocked_workers_and_a_full_queue_releases_every_link_by
         assert publisher.stopped_with is not None
     finally:
         await store.close()
+
+
+class LateAnswerStore:
+    """The real store, whose claim_links answers 0.2 s after it committed (a busy database
+    thread or network): the window in which shutdown cancels the dispatcher."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self.store = store
+        self.claimed = asyncio.Event()
+
+    def __getattr__(self, name: str):
+        return getattr(self.store, name)
+
+    async def claim_links(self, *args, **kwargs):
+        links = await self.store.claim_links(*args, **kwargs)
+        self.claimed.set()
+        await asyncio.sleep(0.2)
+        return links
+
+
+async def test_stop_during_a_claim_hands_back_the_links_it_took(tmp_path):
+    """A claim that committed but had not answered when shutdown cancelled the dispatcher: its
+    links are noted as held and released, not left leased to a run that has ended."""
+    settings = Settings(state_dir=tmp_path, kafka={"flush_timeout": 1.0})
+    pipeline = Pipeline(settings, once=False)
+    store = SqliteStore(tmp_path / "state.db")
+    await store.open()
+    try:
+        await store.add_links(
+            [SourceItem(url=f"https://example.org/{k}", source_id="s") for k in range(10)],
+            utcnow() - timedelta(seconds=5),
+        )
+        pipeline.store = slow = LateAnswerStore(store)
+        pipeline.publisher = StuckPublisher()
+        worker = asyncio.create_task(pipeline._worker(StuckHandler(pipeline.publisher)))
+        intake = [asyncio.create_task(pipeline._dispatch())]
+        await asyncio.wait_for(slow.claimed.wait(), 5)
+        await asyncio.wait_for(pipeline._shutdown(intake, [worker]), 5)
+        counts = await store.link_counts()
+        assert counts == {"pending": 10, "in_flight": 0, "done": 0, "failed": 0}
+    finally:
+        await store.close()
