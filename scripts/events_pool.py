@@ -5,6 +5,7 @@ document it came from, its licence and the sentence before it (for pronouns). Wr
 data/events/pool/<source>-<n>.jsonl in chunks of 100 rows for labelling.
 
 Usage: python scripts/events_pool.py ../shared/corpora data/events/pool
+       python scripts/events_pool.py --round-three ../shared/corpora data/events/pool data/events/pool
 """
 
 from __future__ import annotations
@@ -197,8 +198,51 @@ def round_two(corpora: str, out: str, existing: str) -> None:
     print("round two", len(rows))
 
 
+# Round three: AID and COOPERATE stayed under 60 positives after round two, whose patterns were
+# mostly nouns ("aid", "joint"). These look for the act itself: aid sent or granted, work done
+# together. Candidates only, labelled like the rest.
+ROUND3 = {
+    "aid": r"\b(sent|sends|send|delivered|delivers|provided|provides|airlift\w*|shipped|dispatched"
+    r"|donated|donates|gave|gives|flew in|handed out|distributed)\b[^.]{0,60}\b(aid|supplies"
+    r"|relief|food|medicine|medical|tents|blankets|assistance|doctors|teams|funds|money|\$)"
+    r"|\bgranted (political )?asylum\b|\bgave (him|her|them) asylum\b",
+    # The verbs above find few; the nouns find many sentences that only mention aid.
+    "aid-noun": r"\b(aid|relief|humanitarian|donat\w+|asylum|food supplies|medical supplies"
+    r"|emergency supplies|rescue teams)\b",
+    "cooperate": r"\b(in cooperation with|in co-operation with|together with|worked with|working"
+    r" with|jointly|joint (military |naval )?(operation|investigation|patrol|exercises?|drills?"
+    r"|task force|force)|extradit\w+|handed (\w+ )?over to|shared (intelligence|information)"
+    r"|exchanged? (intelligence|information|prisoners)|(military|naval) exercises"
+    r"|formed (a|an) (alliance|coalition))\b",
+}
+ROUND3_PER = {"aid": 150, "aid-noun": 120, "cooperate": 150}
+
+
+def round_three(corpora: str, out: str, existing: str) -> None:
+    """A third pool, Wikinews only, for the types still short of 60 positives."""
+    root, dest = Path(corpora), Path(out)
+    seen = {json.loads(line)["id"] for p in Path(existing).glob("*.jsonl") for line in p.open()}
+    rng = random.Random(SEED + 3)
+    rows = [r for r in _all_wikinews(root) if r["id"] not in seen]
+    chosen: dict[str, dict] = {}
+    for name, pattern in ROUND3.items():
+        rx = re.compile(pattern, re.I)
+        hits = [r for r in rows if rx.search(r["text"]) and r["id"] not in chosen]
+        for r in rng.sample(hits, min(ROUND3_PER[name], len(hits))):
+            chosen[r["id"]] = {**r, "drawn_for": f"round3:{name}"}
+    drawn = list(chosen.values())
+    rng.shuffle(drawn)
+    for k in range(0, len(drawn), CHUNK):
+        with open(dest / f"round3-{k // CHUNK:02d}.jsonl", "w", encoding="utf-8") as f:
+            for r in drawn[k : k + CHUNK]:
+                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    print("round three", len(drawn))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "--round-two":
         round_two(*sys.argv[2:5])
+    elif sys.argv[1] == "--round-three":
+        round_three(*sys.argv[2:5])
     else:
         main(*sys.argv[1:3])
