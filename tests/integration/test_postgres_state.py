@@ -173,7 +173,7 @@ async def test_replicas_resolving_one_happening_make_one_story(schema):
             mine = [s for s in found if s.reports[0].location == both[0].location]
             assert len(mine) == 1, [s.story_id for s in mine]
             assert sorted(r.event_id for r in mine[0].reports) == [r.event_id for r in both]
-        assert await pair[1].story_counts() == {"open": 20, "closed": 0}
+        assert await pair[1].story_counts() == {"open": 20, "closing": 0, "closed": 0}
     finally:
         await asyncio.gather(*(s.close() for s in pair))
 

@@ -294,7 +294,7 @@ async def test_linked_reports_read_back_as_one_story(store):
     assert [r.event_id for r in stored.reports] == ["e1", "e2"]
     assert (await link(store, first, T0 + timedelta(hours=2))).story is None
     assert await stories_under(store, lookup_keys(first)) == [stored]
-    assert await store.story_counts() == {"open": 1, "closed": 0}
+    assert await store.story_counts() == {"open": 1, "closing": 0, "closed": 0}
 
 
 async def test_absorbed_stories_are_deleted(store):
@@ -306,7 +306,7 @@ async def test_absorbed_stories_are_deleted(store):
     await store.link_story(["k1", "k2"], _put(merged, ["k1", "k2"], absorbed=("B",)))
     assert await stories_under(store, ["k2"]) == [merged]
     assert await stories_under(store, ["k1", "k2"]) == [merged]
-    assert await store.story_counts() == {"open": 1, "closed": 0}
+    assert await store.story_counts() == {"open": 1, "closing": 0, "closed": 0}
 
 
 async def test_a_grown_story_is_filed_under_its_new_keys_and_keeps_the_old(store):
@@ -327,12 +327,33 @@ async def test_idle_stories_close_oldest_first(store):
         await store.link_story([f"k{i}"], _put(s, [f"k{i}", "shared"]))
     closed = await store.close_stories(T0 + timedelta(hours=1, minutes=30), limit=1)
     assert [(s.story_id, s.status) for s in closed] == [("S0", "closed")]
+    await store.stories_closed(["S0"])
     closed = await store.close_stories(T0 + timedelta(hours=1, minutes=30), limit=10)
     assert [(s.story_id, s.status) for s in closed] == [("S1", "closed")]
     assert closed[0].reports == _state("S1", T0 + timedelta(hours=1)).reports
+    await store.stories_closed(["S1"])
     assert await store.close_stories(T0 + timedelta(hours=1, minutes=30), limit=10) == []
     assert [s.story_id for s in await stories_under(store, ["k0", "k1", "k2", "shared"])] == ["S2"]
-    assert await store.story_counts() == {"open": 1, "closed": 2}
+    assert await store.story_counts() == {"open": 1, "closing": 0, "closed": 2}
+
+
+async def test_a_story_closed_but_never_published_is_handed_out_again(store):
+    """A crash between closing stories and publishing them closed: they stay 'closing', out of
+    the index, and the next sweep returns them first, whatever its horizon, until
+    stories_closed says they were published."""
+    for i in range(3):
+        s = _state(f"S{i}", T0 + timedelta(hours=i))
+        await store.link_story([f"k{i}"], _put(s, [f"k{i}"]))
+    first = await store.close_stories(T0 + timedelta(hours=1, minutes=30), limit=10)
+    assert [s.story_id for s in first] == ["S0", "S1"]
+    assert await store.story_counts() == {"open": 1, "closing": 2, "closed": 0}
+    assert await stories_under(store, ["k0", "k1"]) == []
+    again = await store.close_stories(T0, limit=1)  # nothing idle; the closing come first
+    assert len(again) == 1 and again[0].story_id in {"S0", "S1"}
+    assert sorted(s.story_id for s in await store.close_stories(T0, limit=10)) == ["S0", "S1"]
+    await store.stories_closed(["S0", "S1"])
+    assert await store.close_stories(T0, limit=10) == []
+    assert await store.story_counts() == {"open": 1, "closing": 0, "closed": 2}
 
 
 async def test_a_failing_decision_writes_nothing(store):
@@ -348,17 +369,17 @@ async def test_a_failing_decision_writes_nothing(store):
     with pytest.raises(ValueError, match="resolver bug"):
         await store.link_story(["k1", "k2"], boom)
     assert await stories_under(store, ["k1", "k2"]) == [a]
-    assert await store.story_counts() == {"open": 1, "closed": 0}
+    assert await store.story_counts() == {"open": 1, "closing": 0, "closed": 0}
     await store.link_story(["k2"], _put(_state("B", T0), ["k2"]))  # no transaction left open
-    assert await store.story_counts() == {"open": 2, "closed": 0}
+    assert await store.story_counts() == {"open": 2, "closing": 0, "closed": 0}
 
 
-async def test_story_counts_name_both_statuses(store):
-    """Counts always carry open and closed, zero included, and nothing is written for None."""
-    assert await store.story_counts() == {"open": 0, "closed": 0}
+async def test_story_counts_name_every_status(store):
+    """Counts always carry every status, zero included, and nothing is written for None."""
+    assert await store.story_counts() == {"open": 0, "closing": 0, "closed": 0}
     assert await store.link_story(["k1"], lambda _c: StoryWrite(None)) == StoryWrite(None)
     assert await store.link_story([], lambda c: StoryWrite(None, ["x"])) == StoryWrite(None, ["x"])
-    assert await store.story_counts() == {"open": 0, "closed": 0}
+    assert await store.story_counts() == {"open": 0, "closing": 0, "closed": 0}
 
 
 async def test_a_database_failure_while_linking_is_a_state_error(store):
@@ -373,7 +394,7 @@ async def test_a_database_failure_while_linking_is_a_state_error(store):
     with pytest.raises(StateError, match="link story") as info:
         await store.link_story([], _put(_state("A", T0), ["k1"]))
     assert info.value.retriable
-    assert await store.story_counts() == {"open": 0, "closed": 0}
+    assert await store.story_counts() == {"open": 0, "closing": 0, "closed": 0}
 
 
 async def test_a_crowded_key_yields_its_most_recently_updated_stories(store):

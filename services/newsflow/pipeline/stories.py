@@ -126,6 +126,8 @@ class StoryLinker:
         if closed:
             out = [story_of(s) for s in closed]
             await self.publisher.deliver(out, source_id=None)
+            # Only now: a crash before this leaves them closing, published by the next sweep.
+            await self.store.stories_closed([s.story_id for s in closed])
             _count(out)
             obs.STORIES.labels("closed").inc(len(closed))
             log.info("stories", status="closed", count=len(closed))

@@ -149,10 +149,15 @@ class StateStore(Protocol):
         ...
 
     async def close_stories(self, before: datetime, limit: int) -> list[StoryState]:
-        """Close up to `limit` open stories last updated before `before`: they leave the
-        index and are returned, status closed, for publishing."""
+        """Close up to `limit` stories: those left closing by an earlier sweep, then open ones
+        last updated before `before`, which leave the index. They are returned, status closed,
+        for publishing, and stay 'closing' until `stories_closed` says they were published."""
+        ...
+
+    async def stories_closed(self, story_ids: list[str]) -> None:
+        """The closed stories were published: they are done."""
         ...
 
     async def story_counts(self) -> dict[str, int]:
-        """Stories by status: open, closed."""
+        """Stories by status: open, closing, closed."""
         ...

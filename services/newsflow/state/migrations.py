@@ -54,6 +54,11 @@ SQLITE = [
     CREATE INDEX story_keys_recent ON story_keys(key, filed_at);
     CREATE INDEX story_keys_story ON story_keys(story_id);
     """,
+    # version 4: closing is two steps, so a crash between closing a story and publishing it
+    # closed leaves it 'closing', and the next sweep publishes it again.
+    """
+    CREATE INDEX stories_closing ON stories(story_id) WHERE status = 'closing';
+    """,
 ]
 
 
@@ -115,5 +120,12 @@ POSTGRES = [
     );
     CREATE INDEX story_keys_recent ON story_keys (key, filed_at DESC);
     CREATE INDEX story_keys_story ON story_keys (story_id);
+    """,
+    # version 3: as SQLite version 4.
+    """
+    ALTER TABLE stories DROP CONSTRAINT stories_status_check;
+    ALTER TABLE stories ADD CONSTRAINT stories_status_check
+        CHECK (status IN ('open', 'closing', 'closed'));
+    CREATE INDEX stories_closing ON stories (story_id) WHERE status = 'closing';
     """,
 ]

@@ -616,10 +616,15 @@ class PostgresStore:
         # SKIP LOCKED: a story being linked right now is not idle; the next sweep sees it.
         async with self._conn("close stories", tx=True) as conn:
             rows = await conn.fetch(
+                "SELECT state FROM stories WHERE status = 'closing' LIMIT $1"
+                " FOR UPDATE SKIP LOCKED",
+                limit,
+            )
+            rows += await conn.fetch(
                 "SELECT state FROM stories WHERE status = 'open' AND updated_at < $1"
                 " ORDER BY updated_at, story_id LIMIT $2 FOR UPDATE SKIP LOCKED",
                 before,
-                limit,
+                limit - len(rows),
             )
             closed = [
                 StoryState.model_validate_json(r[0]).model_copy(update={"status": "closed"})
@@ -627,7 +632,7 @@ class PostgresStore:
             ]
             ids = [s.story_id for s in closed]
             await conn.execute(
-                "UPDATE stories AS s SET status = 'closed', state = t.state::jsonb"
+                "UPDATE stories AS s SET status = 'closing', state = t.state::jsonb"
                 " FROM unnest($1::text[], $2::text[]) AS t(id, state) WHERE s.story_id = t.id",
                 ids,
                 [s.model_dump_json() for s in closed],
@@ -635,9 +640,17 @@ class PostgresStore:
             await conn.execute("DELETE FROM story_keys WHERE story_id = ANY($1::text[])", ids)
         return closed
 
+    async def stories_closed(self, story_ids: list[str]) -> None:
+        async with self._conn("mark stories closed") as conn:
+            await conn.execute(
+                "UPDATE stories SET status = 'closed'"
+                " WHERE story_id = ANY($1::text[]) AND status = 'closing'",
+                story_ids,
+            )
+
     async def story_counts(self) -> dict[str, int]:
         async with self._conn("count stories") as conn:
             rows = await conn.fetch("SELECT status, count(*) FROM stories GROUP BY status")
-        counts = {"open": 0, "closed": 0}
+        counts = {"open": 0, "closing": 0, "closed": 0}
         counts.update({r[0]: r[1] for r in rows})
         return counts

@@ -479,17 +479,22 @@ class SqliteStore:
 
     async def close_stories(self, before: datetime, limit: int) -> list[StoryState]:
         async with self._immediate("close stories"):
-            rows = await self.db.execute_fetchall(
+            rows = list(
+                await self.db.execute_fetchall(
+                    "SELECT state FROM stories WHERE status = 'closing' LIMIT ?", (limit,)
+                )
+            )
+            rows += await self.db.execute_fetchall(
                 "SELECT state FROM stories WHERE status = 'open' AND updated_at < ?"
                 " ORDER BY updated_at, story_id LIMIT ?",
-                (before.timestamp(), limit),
+                (before.timestamp(), limit - len(rows)),
             )
             closed = [
                 StoryState.model_validate_json(r[0]).model_copy(update={"status": "closed"})
                 for r in rows
             ]
             await self.db.executemany(
-                "UPDATE stories SET status = 'closed', state = ? WHERE story_id = ?",
+                "UPDATE stories SET status = 'closing', state = ? WHERE story_id = ?",
                 [(s.model_dump_json(), s.story_id) for s in closed],
             )
             await self.db.executemany(
@@ -497,10 +502,17 @@ class SqliteStore:
             )
         return closed
 
+    async def stories_closed(self, story_ids: list[str]) -> None:
+        async with self._immediate("mark stories closed"):
+            await self.db.executemany(
+                "UPDATE stories SET status = 'closed' WHERE story_id = ? AND status = 'closing'",
+                [(i,) for i in story_ids],
+            )
+
     async def story_counts(self) -> dict[str, int]:
         rows = await self.db.execute_fetchall(
             "SELECT status, COUNT(*) FROM stories GROUP BY status"
         )
-        counts = {"open": 0, "closed": 0}
+        counts = {"open": 0, "closing": 0, "closed": 0}
         counts.update({r[0]: r[1] for r in rows})
         return counts

@@ -197,6 +197,7 @@ async def _close(store: StateStore) -> dict:
     before = (await store.story_counts())["open"]
     t0, closed = time.perf_counter(), 0
     while batch := await store.close_stories(NOW - HORIZON, 1000):
+        await store.stories_closed([s.story_id for s in batch])
         closed += len(batch)
     seconds = time.perf_counter() - t0
     return {
