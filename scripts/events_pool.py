@@ -239,10 +239,38 @@ def round_three(corpora: str, out: str, existing: str) -> None:
     print("round three", len(drawn))
 
 
+# Round four: AID was still at 54 after round three. Aid-noun sentences that also hold a verb
+# of giving or arriving, none drawn before.
+ROUND4_AID = (
+    r"\b(sen[dt]s?|sending|arriv\w+|deliver\w*|provid\w+|donat\w+|airlift\w*|distribut\w+"
+    r"|gave|giv(e|es|ing)|receiv\w+|shipp\w+|dispatch\w+|flown|flew|accepted|offered)\b"
+)
+
+
+def round_four(corpora: str, out: str, existing: str) -> None:
+    """A fourth pool, Wikinews only: up to 100 more AID candidates."""
+    root, dest = Path(corpora), Path(out)
+    seen = {json.loads(line)["id"] for p in Path(existing).glob("*.jsonl") for line in p.open()}
+    rng = random.Random(SEED + 4)
+    noun, verb = re.compile(ROUND3["aid-noun"], re.I), re.compile(ROUND4_AID, re.I)
+    hits = [
+        r
+        for r in _all_wikinews(root)
+        if r["id"] not in seen and noun.search(r["text"]) and verb.search(r["text"])
+    ]
+    drawn = [{**r, "drawn_for": "round4:aid"} for r in rng.sample(hits, min(100, len(hits)))]
+    with open(dest / "round4-00.jsonl", "w", encoding="utf-8") as f:
+        for r in drawn:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    print("round four", len(drawn))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "--round-two":
         round_two(*sys.argv[2:5])
     elif sys.argv[1] == "--round-three":
         round_three(*sys.argv[2:5])
+    elif sys.argv[1] == "--round-four":
+        round_four(*sys.argv[2:5])
     else:
         main(*sys.argv[1:3])
