@@ -40,7 +40,7 @@ from newsflow.events.sentences import Sentence, is_candidate, split
 from newsflow.models import Actor, Coder, EventRecord, Evidence, Span
 from newsflow.threads import limit_blas_threads
 
-VERSION = "0.4.2"
+VERSION = "0.4.3"
 # ACLED codes events that happened: a threatened, planned or denied act has no ACLED type.
 UNREAL = {"hypothetical", "negated", "future"}
 # Bounds so one pathological document cannot stall a worker: ~40 pages of text.

@@ -28,6 +28,7 @@ def code(coder: EventCoder):
 
 
 def known_miss(what: str):
-    """A behaviour coder 0.3.0 gets wrong, kept visible: strict, so a fix turns it into a failure
-    that asks for the mark to go. Each is counted in the labelled-test figures, not hidden."""
-    return pytest.mark.xfail(strict=True, reason=f"coder 0.3.0 known miss: {what}")
+    """A behaviour the coder gets wrong (most since 0.3.0), kept visible: strict, so a fix turns
+    it into a failure that asks for the mark to go. Each is counted in the labelled-test
+    figures, not hidden."""
+    return pytest.mark.xfail(strict=True, reason=f"known miss of the event coder: {what}")
