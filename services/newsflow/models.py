@@ -315,6 +315,9 @@ class Report(Message):
 
     event_id: str
     article_id: str
+    coder_version: str | None = Field(
+        None, description="The coder that made the event; a replay by another one replaces it."
+    )
     source: str = Field(description="Domain of the article.")
     published: AwareDatetime | None = None
     event_type: EventType

@@ -82,6 +82,7 @@ class Profile(NamedTuple):
     context: Counter[str]
     articles: frozenset[str]
     events: frozenset[str]
+    coded_by: frozenset[tuple[str, str | None]]  # (article, coder version) of each report
 
 
 def profile(story: StoryState) -> Profile:
@@ -107,6 +108,7 @@ def profile(story: StoryState) -> Profile:
         context=context,
         articles=frozenset(r.article_id for r in story.reports),
         events=frozenset(r.event_id for r in story.reports),
+        coded_by=frozenset((r.article_id, r.coder_version) for r in story.reports),
     )
 
 
@@ -118,7 +120,9 @@ def match(report: Report, story: Profile, w: Weights) -> Match:
     """Score `report` against a story's profile; pure."""
     if str(report.event_type) != story.event_type:
         return Match(0.0, (), f"type {report.event_type} vs {story.event_type}")
-    if report.article_id in story.articles and report.event_id not in story.events:
+    if (report.article_id, report.coder_version) in story.coded_by and (
+        report.event_id not in story.events
+    ):
         return Match(0.0, (), "a second event of one article")
     if report.mode and any(not modes_compatible(report.mode, m) for m in story.modes):
         return Match(0.0, (), f"mode {report.mode} vs {'/'.join(sorted(story.modes))}")

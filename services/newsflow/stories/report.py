@@ -83,6 +83,7 @@ def reported(
     return Report(
         event_id=event.event_id,
         article_id=event.article_id,
+        coder_version=event.coder.version,
         source=source,
         published=published,
         event_type=event.event_type,

@@ -48,9 +48,11 @@ def resolve(
         return Outcome(state, None)
     scored.sort(key=lambda ms: (-ms[0].score, ms[1].opened_at, ms[1].story_id))
     best_match, best = scored[0]
-    grown = _add(best, [report], now)
+    grown = _add(_without_replayed(best, report), [report], now)
     absorbed = []
     for m, other in scored[1:]:
+        if any(r.article_id == report.article_id for r in other.reports):
+            continue  # another event of the report's article, from an older coder: not this one
         if _fits(other, grown, weights):
             absorbed.append((other, m))
             grown = _add(grown, other.reports, now, merged=[other.story_id, *other.merged_ids])
@@ -85,6 +87,17 @@ def _add(
             "updated_at": max(story.updated_at, now),
         }
     )
+
+
+def _without_replayed(story: StoryState, report: Report) -> StoryState:
+    """The story without the reports another coder version made of the report's article: a
+    replay (`reprocess --from-raw`) replaces them rather than telling the happening twice."""
+    kept = [
+        r
+        for r in story.reports
+        if r.article_id != report.article_id or r.coder_version == report.coder_version
+    ]
+    return story if len(kept) == len(story.reports) else story.model_copy(update={"reports": kept})
 
 
 def _fits(other: StoryState, grown: StoryState, weights: Weights) -> bool:

@@ -60,6 +60,15 @@ def test_a_second_event_of_one_article_is_not_joined_to_the_first():
     assert m.veto == "a second event of one article"
 
 
+def test_an_event_of_the_article_by_another_coder_version_is_a_replay_not_a_second_event():
+    """`reprocess --from-raw` with a new coder gives the article's events new ids: the new one
+    may join the story its old one told; one more of the same version may not."""
+    old = profile(story(report(1, coder_version="0.4.2")))
+    assert not match(report(2, article_id="a1", coder_version="0.4.3"), old, W).vetoed
+    veto = match(report(2, article_id="a1", coder_version="0.4.2"), old, W).veto
+    assert veto == "a second event of one article"
+
+
 def test_names_only_count_when_two_or_more_are_shared():
     """One shared common word is no evidence; two shared names are."""
     bare = {"location": None, "actors": [], "counts": [], "date": None, "date_precision": None}

@@ -73,3 +73,26 @@ def test_consensus_counts_keep_every_report_and_name_the_rule():
     assert (out.num_articles, out.num_sources, out.num_mentions) == (3, 3, 3)
     assert out.location is not None and out.location.name == "Kyiv"
     assert out.date == "2025-02-12" and out.date_range is not None
+
+
+def test_a_replay_by_a_new_coder_replaces_the_article_s_old_report():
+    """After `reprocess --from-raw` with a new coder version the article's new event takes the
+    place of its old one in the story: the happening is not told twice, nor split in two."""
+    old = story(report(1, coder_version="0.4.2"), report(2, coder_version="0.4.2"))
+    new = report(1, event_id="e1-new", coder_version="0.4.3")
+    out = resolve(new, [old], W, T0)
+    assert out.story.story_id == old.story_id and not out.absorbed
+    assert sorted(r.event_id for r in out.story.reports) == ["e1-new", "e2"]
+
+
+def test_a_replay_never_absorbs_a_story_holding_another_event_of_its_article():
+    """The article's other happening, told by its old events, stays a story of its own."""
+    first = story(report(1, coder_version="0.4.2"), report(2, coder_version="0.4.2"))
+    other = story(
+        report(1, event_id="e1b", coder_version="0.4.2"),
+        report(3, coder_version="0.4.2"),
+        story_id="s2",
+        opened=T0 + timedelta(hours=1),
+    )
+    out = resolve(report(1, event_id="e1-new", coder_version="0.4.3"), [first, other], W, T0)
+    assert out.story.story_id == "s1" and not out.absorbed
