@@ -65,7 +65,7 @@ def one_page(broker, tmp_path_factory):
 def test_reprocess_publishes_a_kept_page_again_under_its_key(one_page):
     """A raw page is re-extracted and published again with the same key, title and text."""
     first, again, stderr = one_page
-    assert "reprocessed 1 articles, 0 events, 0 dead letters" in stderr
+    assert "reprocessed 1 articles, 0 events, 0 dead letters, 0 story messages" in stderr
     assert [r.key for r in again] == [r.key for r in first]
     before, after = first[0], again[0]
     assert after.value["text"] == before.value["text"]

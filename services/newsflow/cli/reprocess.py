@@ -27,6 +27,6 @@ def reprocess(settings: Settings, from_raw: bool) -> None:
         sys.exit(1)
     click.echo(
         f"reprocessed {stats['articles']} articles, {stats['events']} events, "
-        f"{stats['dead_letters']} dead letters",
+        f"{stats['dead_letters']} dead letters, {stats['stories']} story messages",
         err=True,
     )

@@ -4,7 +4,8 @@ many are open.
 
 A story is filed under `type|country|week` for each of its reports (country "-" when
 unplaced, week "-" when undated), under `type|*|week`, the key of all places, and under
-`type|n:name|week` for each proper name its reports carry. A placed report reads its
+`type|n:name|week` for each proper name its reports carry, and under `article|id` for each
+article that reports it. A placed report reads its
 country's keys and the unplaced stories' keys; a report nobody placed reads the all-places
 keys; every report reads its names' keys. The store reads only the most recently updated
 stories of each key, and of those parses the ones sharing the most keys with the report: a
@@ -70,11 +71,17 @@ def _names(report: Report) -> list[str]:
     return [f"n:{n}" for n in sorted(set(report.names) | set(report.context))]
 
 
+def _article(report: Report) -> str:
+    """Every story holding one of the article's reports, so a replay by a new coder finds the
+    story its old report told however crowded the other keys are."""
+    return f"article|{report.article_id}"
+
+
 def own_keys(report: Report) -> list[str]:
     """The keys a story holding this report is filed under."""
     t = report.event_type
     blocks = [country(report), ANY, *_names(report)]
-    return sorted(f"{t}|{b}|{w}" for b in blocks for w in _weeks(report))
+    return sorted([*(f"{t}|{b}|{w}" for b in blocks for w in _weeks(report)), _article(report)])
 
 
 def lookup_keys(report: Report, window: int = WINDOW) -> list[str]:
@@ -83,7 +90,8 @@ def lookup_keys(report: Report, window: int = WINDOW) -> list[str]:
     places = [c, UNKNOWN] if c != UNKNOWN else [ANY]
     t = report.event_type
     blocks = [*places, *_names(report)]
-    return sorted(f"{t}|{b}|{w}" for b in blocks for w in _weeks(report, window))
+    keys = (f"{t}|{b}|{w}" for b in blocks for w in _weeks(report, window))
+    return sorted([*keys, _article(report)])
 
 
 def lock_keys(report: Report, window: int = WINDOW) -> list[str]:

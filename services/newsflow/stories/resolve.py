@@ -39,19 +39,29 @@ def resolve(
         if story.status != "open":
             continue
         m = match(report, profile(story), weights)
-        if not m.vetoed and m.score >= weights.threshold:
+        # A story told by the article's own report from an older coder needs no more evidence.
+        if not m.vetoed and (m.score >= weights.threshold or _told_by(story, report)):
             scored.append((m, story))
     if not scored:
         state = StoryState(
             story_id=story_id(report.event_id), reports=[report], opened_at=now, updated_at=now
         )
         return Outcome(state, None)
-    scored.sort(key=lambda ms: (-ms[0].score, ms[1].opened_at, ms[1].story_id))
+    # A replay by a new coder goes back to the story that holds its article's old report.
+    scored.sort(
+        key=lambda ms: (
+            not _told_by(ms[1], report),
+            -_twin(ms[1], report, weights),
+            -ms[0].score,
+            ms[1].opened_at,
+            ms[1].story_id,
+        )
+    )
     best_match, best = scored[0]
     grown = _add(_without_replayed(best, report), [report], now)
     absorbed = []
     for m, other in scored[1:]:
-        if any(r.article_id == report.article_id for r in other.reports):
+        if _told_by(other, report):
             continue  # another event of the report's article, from an older coder: not this one
         if _fits(other, grown, weights):
             absorbed.append((other, m))
@@ -87,6 +97,22 @@ def _add(
             "updated_at": max(story.updated_at, now),
         }
     )
+
+
+def _told_by(story: StoryState, report: Report) -> bool:
+    """The story holds a report of the report's article (from another coder version, since
+    one version's second event of an article is vetoed)."""
+    return any(r.article_id == report.article_id for r in story.reports)
+
+
+def _twin(story: StoryState, report: Report, weights: Weights) -> float:
+    """How well the report matches its article's old report in the story, alone: an article
+    with several events of one type replays each into the story its own old one told."""
+    olds = [r for r in story.reports if r.article_id == report.article_id]
+    if not olds:
+        return 0.0
+    alone = story.model_copy(update={"reports": olds})
+    return match(report.model_copy(update={"article_id": ""}), profile(alone), weights).score
 
 
 def _without_replayed(story: StoryState, report: Report) -> StoryState:
