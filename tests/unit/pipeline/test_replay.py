@@ -47,3 +47,29 @@ def test_replayed_events_hash_the_kept_key(tmp_path, coder):
     assert [e.event_id for e in result.events] == ids(raw.article_id)
     # The case the test is about: coding under today's id gives other ids.
     assert ids(raw.article_id) != ids(article_id_for(canonicalize(URL)))
+
+
+async def test_replay_links_stories_only_when_no_daemon_holds_the_sqlite_state(tmp_path):
+    """A running daemon owns its SQLite state: the replay then skips stories and goes on; with
+    the state free it links them, holding the state until it ends."""
+    from contextlib import AsyncExitStack
+
+    from newsflow.errors import StateError
+    from newsflow.pipeline.replay import _linker
+    from newsflow.state.lock import StateDirLock
+
+    s = Settings(state_dir=tmp_path)
+    daemon = StateDirLock(tmp_path)
+    daemon.acquire()
+    try:
+        async with AsyncExitStack() as stack:
+            assert await _linker(s, None, stack) is None  # type: ignore[arg-type]
+    finally:
+        daemon.release()
+    async with AsyncExitStack() as stack:
+        assert await _linker(s, None, stack) is not None  # type: ignore[arg-type]
+        with pytest.raises(StateError, match="another newsflow run"):
+            StateDirLock(tmp_path).acquire()
+    after = StateDirLock(tmp_path)
+    after.acquire()  # released when the replay ended
+    after.release()
