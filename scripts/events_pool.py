@@ -136,12 +136,33 @@ def main(corpora: str, out: str) -> None:
     for name, rows in (("cnc", cnc(root, rng)), ("ucdp", ucdp(root, rng)),
                        ("wikinews", wikinews(root, rng))):
         rng.shuffle(rows)
-        for k in range(0, len(rows), CHUNK):
-            path = dest / f"{name}-{k // CHUNK:02d}.jsonl"
-            with open(path, "w", encoding="utf-8") as f:
-                for r in rows[k : k + CHUNK]:
-                    f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        _write_chunks(rows, dest, name)
         print(name, len(rows))
+
+
+def _write_chunks(rows: list[dict], dest: Path, prefix: str) -> None:
+    """`prefix-NN.jsonl` files of CHUNK rows each, the unit a labeller takes."""
+    for k in range(0, len(rows), CHUNK):
+        with open(dest / f"{prefix}-{k // CHUNK:02d}.jsonl", "w", encoding="utf-8") as f:
+            for r in rows[k : k + CHUNK]:
+                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
+def _seen(existing: str) -> set[str]:
+    """Ids of every row already drawn into a pool chunk under `existing`."""
+    return {json.loads(line)["id"] for p in Path(existing).glob("*.jsonl") for line in p.open()}
+
+
+def _draw(
+    rows: list[dict], targets: dict[str, str], per: dict[str, int], rng: random.Random,
+    tag: str, chosen: dict[str, dict],
+) -> None:
+    """Up to per[name] rows matching each target's pattern, none chosen twice, into `chosen`."""
+    for name, pattern in targets.items():
+        rx = re.compile(pattern, re.I)
+        hits = [r for r in rows if rx.search(r["text"]) and r["id"] not in chosen]
+        for r in rng.sample(hits, min(per[name], len(hits))):
+            chosen[r["id"]] = {**r, "drawn_for": f"{tag}:{name}"}
 
 
 
@@ -176,7 +197,7 @@ ROUND2_PER = 60
 def round_two(corpora: str, out: str, existing: str) -> None:
     """A second pool of candidates for the short classes, none already drawn."""
     root, dest = Path(corpora), Path(out)
-    seen = {json.loads(line)["id"] for p in Path(existing).glob("*.jsonl") for line in p.open()}
+    seen = _seen(existing)
     rng = random.Random(SEED + 2)
     cnc_rows = [r for r in _all_cnc(root) if r["id"] not in seen]
     ucdp_rows = [r for r in _all_ucdp(root) if r["id"] not in seen and ";" not in r["text"]]
@@ -184,17 +205,10 @@ def round_two(corpora: str, out: str, existing: str) -> None:
     pools = {"wikinews": wiki_rows, "ucdp": ucdp_rows, "cnc": cnc_rows}
     chosen: dict[str, dict] = {}
     for source, targets in ROUND2.items():
-        for name, pattern in targets.items():
-            rx = re.compile(pattern, re.I)
-            hits = [r for r in pools[source] if rx.search(r["text"]) and r["id"] not in chosen]
-            for r in rng.sample(hits, min(ROUND2_PER, len(hits))):
-                chosen[r["id"]] = {**r, "drawn_for": f"round2:{name}"}
+        _draw(pools[source], targets, dict.fromkeys(targets, ROUND2_PER), rng, "round2", chosen)
     rows = list(chosen.values())
     rng.shuffle(rows)
-    for k in range(0, len(rows), CHUNK):
-        with open(dest / f"round2-{k // CHUNK:02d}.jsonl", "w", encoding="utf-8") as f:
-            for r in rows[k : k + CHUNK]:
-                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    _write_chunks(rows, dest, "round2")
     print("round two", len(rows))
 
 
@@ -221,21 +235,14 @@ ROUND3_PER = {"aid": 150, "aid-noun": 120, "cooperate": 150}
 def round_three(corpora: str, out: str, existing: str) -> None:
     """A third pool, Wikinews only, for the types still short of 60 positives."""
     root, dest = Path(corpora), Path(out)
-    seen = {json.loads(line)["id"] for p in Path(existing).glob("*.jsonl") for line in p.open()}
+    seen = _seen(existing)
     rng = random.Random(SEED + 3)
     rows = [r for r in _all_wikinews(root) if r["id"] not in seen]
     chosen: dict[str, dict] = {}
-    for name, pattern in ROUND3.items():
-        rx = re.compile(pattern, re.I)
-        hits = [r for r in rows if rx.search(r["text"]) and r["id"] not in chosen]
-        for r in rng.sample(hits, min(ROUND3_PER[name], len(hits))):
-            chosen[r["id"]] = {**r, "drawn_for": f"round3:{name}"}
+    _draw(rows, ROUND3, ROUND3_PER, rng, "round3", chosen)
     drawn = list(chosen.values())
     rng.shuffle(drawn)
-    for k in range(0, len(drawn), CHUNK):
-        with open(dest / f"round3-{k // CHUNK:02d}.jsonl", "w", encoding="utf-8") as f:
-            for r in drawn[k : k + CHUNK]:
-                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    _write_chunks(drawn, dest, "round3")
     print("round three", len(drawn))
 
 
@@ -250,7 +257,7 @@ ROUND4_AID = (
 def round_four(corpora: str, out: str, existing: str) -> None:
     """A fourth pool, Wikinews only: up to 100 more AID candidates."""
     root, dest = Path(corpora), Path(out)
-    seen = {json.loads(line)["id"] for p in Path(existing).glob("*.jsonl") for line in p.open()}
+    seen = _seen(existing)
     rng = random.Random(SEED + 4)
     noun, verb = re.compile(ROUND3["aid-noun"], re.I), re.compile(ROUND4_AID, re.I)
     hits = [
@@ -258,10 +265,8 @@ def round_four(corpora: str, out: str, existing: str) -> None:
         for r in _all_wikinews(root)
         if r["id"] not in seen and noun.search(r["text"]) and verb.search(r["text"])
     ]
-    drawn = [{**r, "drawn_for": "round4:aid"} for r in rng.sample(hits, min(100, len(hits)))]
-    with open(dest / "round4-00.jsonl", "w", encoding="utf-8") as f:
-        for r in drawn:
-            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    drawn = [{**r, "drawn_for": "round4:aid"} for r in rng.sample(hits, min(CHUNK, len(hits)))]
+    _write_chunks(drawn, dest, "round4")
     print("round four", len(drawn))
 
 
