@@ -54,10 +54,14 @@ def publisher(
         bootstrap,
         idempotence=idempotence,
         raw_enabled=settings.raw.enabled,
-        # Stories are linked from event records: no events, no stories topic.
-        stories_enabled=settings.stories.enabled and settings.events.enabled,
+        stories_enabled=stories_on(settings),
         replica=replica,
     )
+
+
+def stories_on(settings: Settings) -> bool:
+    """Stories are linked from event records: no events, no stories (nor their topic)."""
+    return settings.stories.enabled and settings.events.enabled
 
 
 def store(settings: Settings) -> StateStore:

@@ -83,7 +83,7 @@ async def reprocess_from_raw(settings: Settings, bootstrap: list[str]) -> Counte
 async def _linker(s: Settings, publisher: Publisher, stack: AsyncExitStack) -> StoryLinker | None:
     """The story linker on the run's state, or None when stories are off or the state is in
     use by a running daemon (SQLite is one process's): the replay goes on without them."""
-    if not (s.stories.enabled and s.events.enabled):
+    if not assembly.stories_on(s):
         return None
     if s.state_dsn is None:
         lock = StateDirLock(s.state_dir)

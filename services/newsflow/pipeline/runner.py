@@ -104,7 +104,7 @@ class Pipeline:
             self._stack.callback(self.pool.close)
             self.linker = (
                 StoryLinker(s.stories, self.store, self.publisher)
-                if s.stories.enabled and s.events.enabled
+                if assembly.stories_on(s)
                 else None
             )
             self.health = obs.HealthServer(

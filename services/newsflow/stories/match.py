@@ -80,7 +80,6 @@ class Profile(NamedTuple):
     counts: tuple[Count, ...]
     names: Counter[str]
     context: Counter[str]
-    articles: frozenset[str]
     events: frozenset[str]
     coded_by: frozenset[tuple[str, str | None]]  # (article, coder version) of each report
 
@@ -106,7 +105,6 @@ def profile(story: StoryState) -> Profile:
         counts=tuple(c for r in story.reports for c in r.counts),
         names=names,
         context=context,
-        articles=frozenset(r.article_id for r in story.reports),
         events=frozenset(r.event_id for r in story.reports),
         coded_by=frozenset((r.article_id, r.coder_version) for r in story.reports),
     )
