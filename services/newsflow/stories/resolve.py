@@ -112,7 +112,7 @@ def _twin(story: StoryState, report: Report, weights: Weights) -> float:
     if not olds:
         return 0.0
     alone = story.model_copy(update={"reports": olds})
-    return match(report.model_copy(update={"article_id": ""}), profile(alone), weights).score
+    return match(report, profile(alone), weights).score  # another version: no article veto
 
 
 def _without_replayed(story: StoryState, report: Report) -> StoryState:

@@ -6,6 +6,7 @@ import asyncio
 import time
 
 from newsflow.pipeline.fleet import MAX_REBOOKINGS, StoreFleetClock
+from newsflow.state.sqlite import SqliteStore
 
 
 class SlowStore:
@@ -45,32 +46,27 @@ async def test_a_clock_always_late_gives_up_rebooking_and_goes():
     assert store.calls == MAX_REBOOKINGS + 1
 
 
-class BookedStore:
-    """Answers as the store does, in seconds from the caller's `now` to a booked start on the
-    wall clock."""
-
-    def __init__(self, start: float) -> None:
-        self.start = start
-
-    async def reserve_host_slot(self, host, now, min_delay) -> float:
-        return max(0.0, self.start - now.timestamp())
-
-
-async def test_a_pause_between_the_clock_reads_never_makes_the_turn_early(monkeypatch):
+async def test_a_pause_between_the_clock_reads_never_makes_the_turn_early(monkeypatch, tmp_path):
     """Under load the process can stall (preemption, a GC pass) between reading the monotonic
     and the wall clock; seen in CI as a request 18 ms early. Whichever side of the wall-clock
-    read the stall falls, the request leaves no earlier than the start the store booked."""
+    read the stall falls, the turn comes no earlier than the slot the store booked."""
     from newsflow.pipeline import fleet
 
-    real = fleet.utcnow
+    store = SqliteStore(tmp_path / "state.db")
+    await store.open()
+    try:
+        first = time.time()
+        await store.reserve_host_slot("h", fleet.utcnow(), 0.3)  # the next slot: first + 0.3
+        real = fleet.utcnow
 
-    def stalling_utcnow():
-        time.sleep(0.04)
-        value = real()
-        time.sleep(0.04)
-        return value
+        def stalling_utcnow():
+            time.sleep(0.04)
+            value = real()
+            time.sleep(0.04)
+            return value
 
-    monkeypatch.setattr(fleet, "utcnow", stalling_utcnow)
-    store = BookedStore(time.time() + 0.3)
-    await StoreFleetClock(store).reserve("h", 1.0)
-    assert time.time() >= store.start
+        monkeypatch.setattr(fleet, "utcnow", stalling_utcnow)
+        await StoreFleetClock(store).reserve("h", 0.3)
+        assert time.time() >= first + 0.3
+    finally:
+        await store.close()
